@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CHARLA_ERROR (charla_error_quark ())
+
+/**
+ * CharlaError:
+ * @CHARLA_ERROR_INVALID_ADDRESS: an address, range or host could not be parsed
+ * @CHARLA_ERROR_INVALID_PORT: a port is not a number or is out of range
+ * @CHARLA_ERROR_RANGE_TOO_LARGE: a scan would need too many probes
+ * @CHARLA_ERROR_NOT_LOOPBACK: CHARLA_LOOPBACK_ONLY forbids the target
+ * @CHARLA_ERROR_PORT_IN_USE: the requested listening port is taken
+ * @CHARLA_ERROR_NO_FREE_PORT: every port of the listening range is taken
+ * @CHARLA_ERROR_TIMED_OUT: a connection attempt took too long
+ * @CHARLA_ERROR_INVALID_NAME: a display name is empty or unusable
+ * @CHARLA_ERROR_PEER_TOO_SLOW: a peer stopped reading and its queue overflowed
+ * @CHARLA_ERROR_BUSY: an operation of the same kind is already running
+ */
+typedef enum {
+  CHARLA_ERROR_INVALID_ADDRESS,
+  CHARLA_ERROR_INVALID_PORT,
+  CHARLA_ERROR_RANGE_TOO_LARGE,
+  CHARLA_ERROR_NOT_LOOPBACK,
+  CHARLA_ERROR_PORT_IN_USE,
+  CHARLA_ERROR_NO_FREE_PORT,
+  CHARLA_ERROR_TIMED_OUT,
+  CHARLA_ERROR_INVALID_NAME,
+  CHARLA_ERROR_PEER_TOO_SLOW,
+  CHARLA_ERROR_BUSY,
+} CharlaError;
+
+GQuark charla_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "charla-peer.h"
+
+G_BEGIN_DECLS
+
+/* Only CharlaNode creates peers: it owns the connection they wrap. */
+CharlaPeer *charla_peer_new   (GSocketConnection   *connection,
+                               CharlaPeerDirection  direction,
+                               const char          *local_name);
+void        charla_peer_start (CharlaPeer          *self);
+void        charla_peer_set_local_name (CharlaPeer *self,
+                                        const char *local_name);
+
+G_END_DECLS

@@ -13,4 +13,11 @@ void        charla_peer_start (CharlaPeer          *self);
 void        charla_peer_set_local_name (CharlaPeer *self,
                                         const char *local_name);
 
+GPtrArray  *charla_peer_encode       (CharlaPeerDialect  dialect,
+                                      const char        *text);
+void        charla_peer_send_encoded (CharlaPeer        *self,
+                                      const char        *text,
+                                      GPtrArray         *charla_writes,
+                                      GPtrArray         *seed_writes);
+
 G_END_DECLS

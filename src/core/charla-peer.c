@@ -1,3 +1,1365 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* placeholder: being written */
-#include "charla-peer.h"
+#define G_LOG_DOMAIN "Charla"
+
+#include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "charla-error.h"
+#include "charla-peer-private.h"
+#include "charla-protocol.h"
+
+/* How long a reply to a bare name query may take to start arriving. */
+#define NAME_REPLY_TIMEOUT_MS 3000
+/* A reply is complete once this long passes without more bytes. */
+#define REPLY_SETTLE_MS 30
+/* Raw (seed) text without LF becomes a message after this pause. */
+#define RAW_PAUSE_MS 50
+/* An accepted connection that stays this long is a peer, not a probe. */
+#define INCOMING_SETTLE_MS 500
+/* Over this many queued bytes the peer is too slow and is dropped. */
+#define MAX_QUEUED_BYTES (8 * 1024 * 1024)
+/* Bytes read per receive call; a wake-up reads at most a few of them
+ * so one chatty peer cannot starve the others. */
+#define READ_CHUNK_SIZE (64 * 1024)
+#define READS_PER_WAKEUP 8
+/* Buffers coalesced into one sendmsg() to a Charla peer. */
+#define MAX_WRITE_VECTORS 64
+
+typedef enum {
+  PHASE_NONE,         /* chatting, or an accepted connection */
+  PHASE_FIRST_REPLY,  /* sent the first bare query */
+  PHASE_SECOND_REPLY, /* sent the second bare query */
+} HandshakePhase;
+
+/**
+ * CharlaPeer:
+ *
+ * One TCP connection to another node, accepted or made. It learns the
+ * remote name and dialect (docs/PROTOCOL.md), turns the byte stream into
+ * messages, and queues outgoing text without ever blocking.
+ */
+struct _CharlaPeer
+{
+  GObject              parent_instance;
+
+  /* Owned */
+  GSocketConnection   *connection;
+  GSource             *read_source;
+  GSource             *write_source;
+  GSource             *flush_source;
+  GSource             *timer_source;
+  CharlaLineSplitter  *splitter;
+  GByteArray          *prelude;       /* handshake replies, or an undecided raw chunk */
+  GQueue               out_queue;     /* GBytes, one per write for seed peers */
+  GPtrArray           *held_texts;    /* typed during the handshake */
+  char                *address;
+  char                *name;
+  char                *first_reply;
+  char                *local_name;
+
+  /* Borrowed */
+  GSocket             *socket;
+
+  gsize                out_offset;    /* bytes of the queue head already written */
+  gsize                queued_bytes;
+  gint64               reply_deadline;
+  guint16              port;
+  CharlaPeerDirection  direction;
+  CharlaPeerState      state;
+  CharlaPeerDialect    dialect;
+  HandshakePhase       phase;
+  guint                name_queries_answered;
+  guint                name_known : 1;
+  guint                heard_text : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_NAME,
+  PROP_DIRECTION,
+  PROP_STATE,
+  PROP_DIALECT,
+  N_PROPS
+};
+
+enum {
+  MESSAGE_RECEIVED,
+  ESTABLISHED,
+  CLOSED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CharlaPeer, charla_peer, G_TYPE_OBJECT)
+
+static void process_framed_bytes (CharlaPeer *self, const char *data, gsize len);
+static void process_framed_line (CharlaPeer *self, const char *line, gsize len, gboolean continued);
+static void deliver (CharlaPeer *self, const char *data, gsize len);
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static char *
+address_to_display_string (GInetAddress *address)
+{
+  /* A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d. */
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    {
+      const guint8 *bytes = g_inet_address_to_bytes (address);
+      static const guint8 v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+      if (memcmp (bytes, v4_mapped_prefix, sizeof v4_mapped_prefix) == 0)
+        {
+          g_autoptr(GInetAddress) v4 = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+          return g_inet_address_to_string (v4);
+        }
+    }
+
+  return g_inet_address_to_string (address);
+}
+
+static void
+set_state (CharlaPeer      *self,
+           CharlaPeerState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_dialect (CharlaPeer        *self,
+             CharlaPeerDialect  dialect)
+{
+  if (self->dialect == dialect)
+    return;
+
+  self->dialect = dialect;
+
+  /* A framed line carries a verb before the text; the switch happens
+   * before any framed byte is buffered. */
+  if (dialect == CHARLA_PEER_DIALECT_CHARLA)
+    {
+      g_assert (charla_line_splitter_get_pending (self->splitter) == 0);
+      charla_line_splitter_free (self->splitter);
+      self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE + 16);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIALECT]);
+}
+
+static void
+set_remote_name (CharlaPeer *self,
+                 const char *data,
+                 gssize      len)
+{
+  g_autofree char *name = charla_name_sanitize (data, len);
+
+  if (name == NULL)
+    return;
+
+  self->name_known = TRUE;
+
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
+
+  g_free (self->name);
+  self->name = g_steal_pointer (&name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+static void
+arm_timer (CharlaPeer  *self,
+           gint64       ready_time,
+           GSourceFunc  callback)
+{
+  clear_source (&self->timer_source);
+
+  self->timer_source = g_timeout_source_new (0);
+  g_source_set_ready_time (self->timer_source, ready_time);
+  g_source_set_callback (self->timer_source, callback, self, NULL);
+  g_source_set_static_name (self->timer_source, "[charla] peer timer");
+  g_source_attach (self->timer_source, g_main_context_get_thread_default ());
+}
+
+static gint64
+ms_from_now (guint ms)
+{
+  return g_get_monotonic_time () + (gint64) ms * G_TIME_SPAN_MILLISECOND;
+}
+
+/* Writing */
+
+static gboolean flush_queue (CharlaPeer *self);
+
+static gboolean
+on_socket_writable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  CharlaPeer *self = user_data;
+
+  g_clear_pointer (&self->write_source, g_source_unref);
+  flush_queue (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_flush_idle (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  flush_queue (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+close_with_error (CharlaPeer   *self,
+                  const GError *error);
+
+static void
+drop_written (CharlaPeer *self,
+              gsize       written)
+{
+  self->queued_bytes -= written;
+
+  while (written > 0)
+    {
+      GBytes *head = g_queue_peek_head (&self->out_queue);
+      gsize left = g_bytes_get_size (head) - self->out_offset;
+
+      if (written < left)
+        {
+          self->out_offset += written;
+          return;
+        }
+
+      written -= left;
+      self->out_offset = 0;
+      g_bytes_unref (g_queue_pop_head (&self->out_queue));
+    }
+}
+
+/* Writes what the socket takes without blocking. A Charla peer gets the
+ * whole queue in one sendmsg(); a seed peer gets one send() per message,
+ * because a seed server prints each recv() as one message. */
+static gboolean
+flush_queue (CharlaPeer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->state == CHARLA_PEER_STATE_CLOSED || self->write_source != NULL)
+    return FALSE;
+
+  while (!g_queue_is_empty (&self->out_queue))
+    {
+      GOutputVector vectors[MAX_WRITE_VECTORS];
+      guint n_vectors = 0;
+      gssize written;
+
+      for (GList *l = self->out_queue.head; l != NULL && n_vectors < MAX_WRITE_VECTORS; l = l->next)
+        {
+          gsize size;
+          const guint8 *data = g_bytes_get_data (l->data, &size);
+          gsize offset = n_vectors == 0 ? self->out_offset : 0;
+
+          vectors[n_vectors].buffer = data + offset;
+          vectors[n_vectors].size = size - offset;
+          n_vectors++;
+
+          if (self->dialect != CHARLA_PEER_DIALECT_CHARLA)
+            break;
+        }
+
+      written = g_socket_send_message (self->socket, NULL, vectors, n_vectors,
+                                       NULL, 0, 0, NULL, &error);
+      if (written < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              self->write_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+              g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_socket_writable), self, NULL);
+              g_source_set_static_name (self->write_source, "[charla] peer write");
+              g_source_attach (self->write_source, g_main_context_get_thread_default ());
+              return FALSE;
+            }
+
+          close_with_error (self, error);
+          return FALSE;
+        }
+
+      drop_written (self, written);
+    }
+
+  return TRUE;
+}
+
+static void
+enqueue (CharlaPeer *self,
+         GBytes     *bytes)
+{
+  self->queued_bytes += g_bytes_get_size (bytes);
+  g_queue_push_tail (&self->out_queue, bytes);
+
+  if (self->queued_bytes > MAX_QUEUED_BYTES)
+    {
+      g_autoptr(GError) error =
+        g_error_new (CHARLA_ERROR, CHARLA_ERROR_PEER_TOO_SLOW,
+                     _("%s stopped reading; the connection was closed"), self->name);
+      close_with_error (self, error);
+      return;
+    }
+
+  /* Coalesce everything queued during this main loop iteration. */
+  if (self->flush_source == NULL && self->write_source == NULL)
+    {
+      self->flush_source = g_idle_source_new ();
+      g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->flush_source, on_flush_idle, self, NULL);
+      g_source_set_static_name (self->flush_source, "[charla] peer flush");
+      g_source_attach (self->flush_source, g_main_context_get_thread_default ());
+    }
+}
+
+static void
+enqueue_string (CharlaPeer *self,
+                const char *data,
+                gsize       len)
+{
+  enqueue (self, g_bytes_new (data, len));
+}
+
+static void
+append_framed_line (GPtrArray  *out,
+                    const char *verb,
+                    const char *text,
+                    gsize       len)
+{
+  GString *line = g_string_sized_new (strlen (verb) + len + 1);
+
+  g_string_append (line, verb);
+  g_string_append_len (line, text, len);
+  g_string_append_c (line, '\n');
+  g_ptr_array_add (out, g_string_free_to_bytes (line));
+}
+
+/**
+ * charla_peer_encode: (skip)
+ * @dialect: %CHARLA_PEER_DIALECT_CHARLA or %CHARLA_PEER_DIALECT_SEED
+ * @text: chat text
+ *
+ * Encodes @text once for every peer of a dialect (see docs/PROTOCOL.md):
+ * MSG lines for Charla peers; for seed peers, the bare text in writes of
+ * at most 1024 bytes cut on character boundaries.
+ *
+ * Returns: (transfer full) (element-type GBytes): the writes, maybe none
+ */
+GPtrArray *
+charla_peer_encode (CharlaPeerDialect  dialect,
+                    const char        *text)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gsize len = strlen (text);
+
+  if (dialect == CHARLA_PEER_DIALECT_CHARLA)
+    {
+      const char *line = text;
+
+      while (line != NULL && *line != '\0')
+        {
+          const char *newline = strchr (line, '\n');
+          gsize line_len = newline != NULL ? (gsize) (newline - line) : strlen (line);
+
+          if (line_len > 0 && line[line_len - 1] == '\r')
+            line_len--;
+
+          while (line_len > 0)
+            {
+              gsize take = charla_utf8_cut (line, line_len, CHARLA_MAX_MESSAGE_SIZE);
+
+              append_framed_line (out, CHARLA_VERB_MESSAGE, line, take);
+              line += take;
+              line_len -= take;
+            }
+
+          line = newline != NULL ? newline + 1 : NULL;
+        }
+
+      return out;
+    }
+
+  /* A seed server would answer a bare query instead of printing it. */
+  if (charla_is_name_query (text, len))
+    return out;
+
+  while (len > 0)
+    {
+      gsize take = charla_utf8_cut (text, len, CHARLA_SEED_CHUNK_SIZE);
+
+      g_ptr_array_add (out, g_bytes_new (text, take));
+      text += take;
+      len -= take;
+    }
+
+  return out;
+}
+
+static void
+enqueue_all (CharlaPeer *self,
+             GPtrArray  *writes)
+{
+  for (guint i = 0; i < writes->len && self->state != CHARLA_PEER_STATE_CLOSED; i++)
+    enqueue (self, g_bytes_ref (g_ptr_array_index (writes, i)));
+}
+
+static void
+encode_text (CharlaPeer *self,
+             const char *text)
+{
+  g_autoptr(GPtrArray) writes = charla_peer_encode (self->dialect, text);
+
+  enqueue_all (self, writes);
+}
+
+static void
+send_framed_line (CharlaPeer *self,
+                  const char *verb,
+                  const char *text,
+                  gsize       len)
+{
+  g_autoptr(GPtrArray) writes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  append_framed_line (writes, verb, text, len);
+  enqueue_all (self, writes);
+}
+
+/* Closing */
+
+static void
+close_with_error (CharlaPeer   *self,
+                  const GError *error)
+{
+  g_autoptr(CharlaPeer) hold = NULL;
+  guint undelivered;
+
+  if (self->state == CHARLA_PEER_STATE_CLOSED)
+    return;
+
+  hold = g_object_ref (self);
+
+  /* A peer that hung up mid-message still said what it said. */
+  if (self->state == CHARLA_PEER_STATE_CONNECTED)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+      gboolean continued = FALSE;
+
+      while (self->state != CHARLA_PEER_STATE_CLOSED &&
+             (charla_line_splitter_pop (self->splitter, line, &continued) ||
+              charla_line_splitter_flush (self->splitter, line)))
+        {
+          if (self->dialect == CHARLA_PEER_DIALECT_CHARLA)
+            process_framed_line (self, line->str, line->len, continued);
+          else
+            deliver (self, line->str, line->len);
+          continued = FALSE;
+        }
+    }
+
+  /* Whatever the socket will still take goes out before the close. */
+  if (error == NULL)
+    flush_queue (self);
+
+  if (self->state == CHARLA_PEER_STATE_CLOSED)
+    return;
+
+  undelivered = g_queue_get_length (&self->out_queue) + self->held_texts->len;
+
+  clear_source (&self->read_source);
+  clear_source (&self->write_source);
+  clear_source (&self->flush_source);
+  clear_source (&self->timer_source);
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  g_ptr_array_set_size (self->held_texts, 0);
+  self->queued_bytes = 0;
+  self->out_offset = 0;
+
+  g_socket_close (self->socket, NULL);
+
+  set_state (self, CHARLA_PEER_STATE_CLOSED);
+  g_signal_emit (self, signals[CLOSED], 0, error, undelivered);
+}
+
+/* Handshake and dialects */
+
+static void
+become_connected (CharlaPeer        *self,
+                  CharlaPeerDialect  dialect)
+{
+  self->phase = PHASE_NONE;
+  clear_source (&self->timer_source);
+  set_dialect (self, dialect);
+
+  if (self->state != CHARLA_PEER_STATE_HANDSHAKING)
+    return;
+
+  set_state (self, CHARLA_PEER_STATE_CONNECTED);
+  g_signal_emit (self, signals[ESTABLISHED], 0);
+
+  /* Text typed while we were still learning how to frame it. */
+  for (guint i = 0; i < self->held_texts->len && self->state == CHARLA_PEER_STATE_CONNECTED; i++)
+    encode_text (self, g_ptr_array_index (self->held_texts, i));
+  g_ptr_array_set_size (self->held_texts, 0);
+}
+
+static void
+send_hello (CharlaPeer *self)
+{
+  send_framed_line (self, CHARLA_HELLO_PREFIX, self->local_name, strlen (self->local_name));
+}
+
+static void
+answer_name_query (CharlaPeer *self)
+{
+  /* The first answer is what a seed scanner reads: the name alone.
+   * Only a Charla client asks again before saying anything else. */
+  if (self->name_queries_answered++ == 0)
+    enqueue_string (self, self->local_name, strlen (self->local_name));
+  else
+    send_hello (self);
+}
+
+/* Looks for a complete HELLO line in @data; returns the offset of the
+ * byte after its LF, or 0, and sets the remote name. */
+static gsize
+take_hello (CharlaPeer *self,
+            const char *data,
+            gsize       len)
+{
+  const char *marker = g_strstr_len (data, len, CHARLA_HELLO_PREFIX);
+  const char *name;
+  const char *newline;
+  gsize name_len;
+
+  if (marker == NULL)
+    return 0;
+
+  name = marker + CHARLA_HELLO_PREFIX_LEN;
+  newline = memchr (name, '\n', data + len - name);
+  if (newline == NULL)
+    return 0;
+
+  name_len = newline - name;
+  if (name_len > 0 && name[name_len - 1] == '\r')
+    name_len--;
+
+  set_remote_name (self, name, name_len);
+
+  return newline + 1 - data;
+}
+
+static gboolean
+ends_with_hello_prefix_part (const char *data,
+                             gsize       len)
+{
+  for (gsize n = MIN (len, CHARLA_HELLO_PREFIX_LEN); n > 0; n--)
+    if (memcmp (data + len - n, CHARLA_HELLO_PREFIX, n) == 0)
+      return TRUE;
+
+  return g_strstr_len (data, len, CHARLA_HELLO_PREFIX) != NULL;
+}
+
+static gboolean
+on_reply_timer (gpointer user_data);
+
+static void
+finish_first_reply (CharlaPeer *self)
+{
+  if (self->prelude->len == 0)
+    {
+      /* No answer at all: nothing more we send could stay silent. */
+      become_connected (self, CHARLA_PEER_DIALECT_SEED);
+      return;
+    }
+
+  self->first_reply = g_strndup ((const char *) self->prelude->data, self->prelude->len);
+  set_remote_name (self, (const char *) self->prelude->data, self->prelude->len);
+  g_byte_array_set_size (self->prelude, 0);
+
+  self->phase = PHASE_SECOND_REPLY;
+  enqueue_string (self, CHARLA_NAME_QUERY, CHARLA_NAME_QUERY_LEN);
+  self->reply_deadline = ms_from_now (NAME_REPLY_TIMEOUT_MS);
+  arm_timer (self, self->reply_deadline, on_reply_timer);
+}
+
+static void
+finish_second_reply_as_seed (CharlaPeer *self)
+{
+  g_autoptr(GString) both = g_string_new (self->first_reply);
+
+  /* A first reply cut by TCP merges its tail with the second one:
+   * "Cr" + "issCriss" is "Criss" twice. */
+  g_string_append_len (both, (const char *) self->prelude->data, self->prelude->len);
+  if (self->prelude->len > 0 && both->len % 2 == 0 &&
+      memcmp (both->str, both->str + both->len / 2, both->len / 2) == 0)
+    set_remote_name (self, both->str, both->len / 2);
+
+  g_byte_array_set_size (self->prelude, 0);
+  become_connected (self, CHARLA_PEER_DIALECT_SEED);
+}
+
+static void
+check_second_reply (CharlaPeer *self)
+{
+  gsize consumed = take_hello (self, (const char *) self->prelude->data, self->prelude->len);
+  g_autoptr(GByteArray) rest = NULL;
+
+  if (consumed == 0)
+    return;
+
+  /* Anything after the HELLO line is already framed. */
+  rest = g_byte_array_new ();
+  g_byte_array_append (rest, self->prelude->data + consumed, self->prelude->len - consumed);
+  g_byte_array_set_size (self->prelude, 0);
+
+  send_hello (self);
+  become_connected (self, CHARLA_PEER_DIALECT_CHARLA);
+
+  if (rest->len > 0 && self->state == CHARLA_PEER_STATE_CONNECTED)
+    process_framed_bytes (self, (const char *) rest->data, rest->len);
+}
+
+static gboolean
+on_reply_timer (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+  gboolean hard_deadline = g_get_monotonic_time () >= self->reply_deadline;
+
+  g_clear_pointer (&self->timer_source, g_source_unref);
+
+  switch (self->phase)
+    {
+    case PHASE_FIRST_REPLY:
+      finish_first_reply (self);
+      break;
+
+    case PHASE_SECOND_REPLY:
+      /* A HELLO still arriving gets until the hard deadline. */
+      if (!hard_deadline &&
+          ends_with_hello_prefix_part ((const char *) self->prelude->data, self->prelude->len))
+        arm_timer (self, self->reply_deadline, on_reply_timer);
+      else
+        finish_second_reply_as_seed (self);
+      break;
+
+    case PHASE_NONE:
+    default:
+      break;
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+process_handshake_bytes (CharlaPeer *self,
+                         const char *data,
+                         gsize       len)
+{
+  g_byte_array_append (self->prelude, (const guint8 *) data, len);
+
+  if (self->phase == PHASE_SECOND_REPLY)
+    {
+      check_second_reply (self);
+      if (self->phase == PHASE_NONE)
+        return;
+    }
+
+  /* A name longer than this is no name: stop waiting for its end. */
+  if (self->prelude->len > CHARLA_SEED_CHUNK_SIZE * 4)
+    {
+      if (self->phase == PHASE_FIRST_REPLY)
+        finish_first_reply (self);
+      else
+        finish_second_reply_as_seed (self);
+      return;
+    }
+
+  arm_timer (self, MIN (ms_from_now (REPLY_SETTLE_MS), self->reply_deadline), on_reply_timer);
+}
+
+static void
+deliver (CharlaPeer *self,
+         const char *data,
+         gsize       len)
+{
+  g_autofree char *text = charla_text_sanitize (data, len);
+
+  g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, text);
+}
+
+static void
+deliver_complete_lines (CharlaPeer *self)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  while (self->state != CHARLA_PEER_STATE_CLOSED &&
+         charla_line_splitter_pop (self->splitter, line, NULL))
+    deliver (self, line->str, line->len);
+}
+
+static gboolean
+on_raw_pause (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  g_clear_pointer (&self->timer_source, g_source_unref);
+
+  /* An undecided prefix of a query or HELLO that never grew is text. */
+  if (self->prelude->len > 0)
+    {
+      if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+        become_connected (self, CHARLA_PEER_DIALECT_SEED);
+      self->heard_text = TRUE;
+      charla_line_splitter_push (self->splitter, (const char *) self->prelude->data, self->prelude->len);
+      g_byte_array_set_size (self->prelude, 0);
+    }
+
+  while (self->state != CHARLA_PEER_STATE_CLOSED &&
+         charla_line_splitter_flush (self->splitter, line))
+    deliver (self, line->str, line->len);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+could_become_control (const char *data,
+                      gsize       len)
+{
+  if (charla_is_name_query_prefix (data, len))
+    return TRUE;
+
+  /* A HELLO line still missing its LF. */
+  if (len < CHARLA_SEED_CHUNK_SIZE && memchr (data, '\n', len) == NULL)
+    {
+      gsize n = MIN (len, CHARLA_HELLO_PREFIX_LEN);
+      return memcmp (data, CHARLA_HELLO_PREFIX, n) == 0;
+    }
+
+  return FALSE;
+}
+
+/* Raw text, as a seed peer or netcat sends it. Each chunk is checked for
+ * the bare query first, as the seed server does with each recv(). */
+static void
+process_raw_bytes (CharlaPeer *self,
+                   const char *data,
+                   gsize       len)
+{
+  const char *chunk = data;
+  gsize chunk_len = len;
+
+  if (charla_line_splitter_get_pending (self->splitter) == 0)
+    {
+      if (self->prelude->len > 0)
+        {
+          g_byte_array_append (self->prelude, (const guint8 *) data, len);
+          chunk = (const char *) self->prelude->data;
+          chunk_len = self->prelude->len;
+        }
+
+      if (charla_is_name_query (chunk, chunk_len))
+        {
+          g_byte_array_set_size (self->prelude, 0);
+          answer_name_query (self);
+          return;
+        }
+
+      if (!self->heard_text && chunk_len > CHARLA_HELLO_PREFIX_LEN &&
+          memcmp (chunk, CHARLA_HELLO_PREFIX, CHARLA_HELLO_PREFIX_LEN) == 0)
+        {
+          g_autoptr(GByteArray) copy = g_byte_array_new ();
+          gsize consumed;
+
+          g_byte_array_append (copy, (const guint8 *) chunk, chunk_len);
+          consumed = take_hello (self, (const char *) copy->data, copy->len);
+          if (consumed > 0)
+            {
+              g_byte_array_set_size (self->prelude, 0);
+              become_connected (self, CHARLA_PEER_DIALECT_CHARLA);
+              if (consumed < copy->len && self->state == CHARLA_PEER_STATE_CONNECTED)
+                process_framed_bytes (self, (const char *) copy->data + consumed, copy->len - consumed);
+              return;
+            }
+        }
+
+      if (could_become_control (chunk, chunk_len))
+        {
+          if (chunk == data)
+            g_byte_array_append (self->prelude, (const guint8 *) data, len);
+          arm_timer (self, ms_from_now (RAW_PAUSE_MS), on_raw_pause);
+          return;
+        }
+    }
+
+  self->heard_text = TRUE;
+  if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+    become_connected (self, CHARLA_PEER_DIALECT_SEED);
+
+  charla_line_splitter_push (self->splitter, chunk, chunk_len);
+  g_byte_array_set_size (self->prelude, 0);
+  deliver_complete_lines (self);
+
+  if (self->state != CHARLA_PEER_STATE_CLOSED && charla_line_splitter_get_pending (self->splitter) > 0)
+    arm_timer (self, ms_from_now (RAW_PAUSE_MS), on_raw_pause);
+}
+
+static void
+process_framed_line (CharlaPeer *self,
+                     const char *line,
+                     gsize       len,
+                     gboolean    continued)
+{
+  if (continued)
+    {
+      /* The rest of an over-long MSG line. */
+      deliver (self, line, len);
+      return;
+    }
+
+  if (len >= strlen (CHARLA_VERB_MESSAGE) && memcmp (line, CHARLA_VERB_MESSAGE, strlen (CHARLA_VERB_MESSAGE)) == 0)
+    {
+      gsize verb_len = strlen (CHARLA_VERB_MESSAGE);
+      if (len > verb_len)
+        deliver (self, line + verb_len, len - verb_len);
+    }
+  else if (len >= strlen (CHARLA_VERB_RENAME) && memcmp (line, CHARLA_VERB_RENAME, strlen (CHARLA_VERB_RENAME)) == 0)
+    {
+      gsize verb_len = strlen (CHARLA_VERB_RENAME);
+      set_remote_name (self, line + verb_len, len - verb_len);
+    }
+  else if (len >= CHARLA_HELLO_PREFIX_LEN && memcmp (line, CHARLA_HELLO_PREFIX, CHARLA_HELLO_PREFIX_LEN) == 0)
+    {
+      set_remote_name (self, line + CHARLA_HELLO_PREFIX_LEN, len - CHARLA_HELLO_PREFIX_LEN);
+    }
+  /* Unknown verbs are ignored: newer nodes may speak more. */
+}
+
+static void
+process_framed_bytes (CharlaPeer *self,
+                      const char *data,
+                      gsize       len)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gboolean continued;
+
+  charla_line_splitter_push (self->splitter, data, len);
+
+  while (self->state != CHARLA_PEER_STATE_CLOSED &&
+         charla_line_splitter_pop (self->splitter, line, &continued))
+    process_framed_line (self, line->str, line->len, continued);
+}
+
+static void
+process_bytes (CharlaPeer *self,
+               const char *data,
+               gsize       len)
+{
+  if (self->phase != PHASE_NONE)
+    process_handshake_bytes (self, data, len);
+  else if (self->dialect == CHARLA_PEER_DIALECT_CHARLA)
+    process_framed_bytes (self, data, len);
+  else
+    process_raw_bytes (self, data, len);
+}
+
+static gboolean
+on_socket_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  CharlaPeer *self = user_data;
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+  g_autofree char *buffer = g_malloc (READ_CHUNK_SIZE);
+
+  for (guint i = 0; i < READS_PER_WAKEUP; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n_read;
+
+      n_read = g_socket_receive (socket, buffer, READ_CHUNK_SIZE, NULL, &error);
+
+      if (n_read < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+
+      if (n_read <= 0)
+        {
+          g_clear_pointer (&self->read_source, g_source_unref);
+          if (self->phase != PHASE_NONE)
+            {
+              /* Gone mid-handshake: what we heard is all the name there is. */
+              if (self->phase == PHASE_FIRST_REPLY && self->prelude->len > 0)
+                set_remote_name (self, (const char *) self->prelude->data, self->prelude->len);
+              g_byte_array_set_size (self->prelude, 0);
+            }
+          else if (self->prelude->len > 0)
+            {
+              /* An undecided chunk at hang-up is text after all. */
+              if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+                become_connected (self, CHARLA_PEER_DIALECT_SEED);
+              self->heard_text = TRUE;
+              charla_line_splitter_push (self->splitter, (const char *) self->prelude->data, self->prelude->len);
+              g_byte_array_set_size (self->prelude, 0);
+            }
+          close_with_error (self, error);
+          return G_SOURCE_REMOVE;
+        }
+
+      process_bytes (self, buffer, n_read);
+
+      if (self->state == CHARLA_PEER_STATE_CLOSED)
+        return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_incoming_settled (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+
+  g_clear_pointer (&self->timer_source, g_source_unref);
+
+  /* Stayed connected without saying who it is: a seed client. */
+  if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+    become_connected (self, CHARLA_PEER_DIALECT_SEED);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+charla_peer_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  CharlaPeer *self = CHARLA_PEER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_DIRECTION:
+      g_value_set_int (value, self->direction);
+      break;
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_DIALECT:
+      g_value_set_int (value, self->dialect);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+charla_peer_dispose (GObject *object)
+{
+  CharlaPeer *self = CHARLA_PEER (object);
+
+  clear_source (&self->read_source);
+  clear_source (&self->write_source);
+  clear_source (&self->flush_source);
+  clear_source (&self->timer_source);
+
+  if (self->connection != NULL && self->state != CHARLA_PEER_STATE_CLOSED)
+    g_socket_close (self->socket, NULL);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (charla_peer_parent_class)->dispose (object);
+}
+
+static void
+charla_peer_finalize (GObject *object)
+{
+  CharlaPeer *self = CHARLA_PEER (object);
+
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&self->splitter, charla_line_splitter_free);
+  g_clear_pointer (&self->prelude, g_byte_array_unref);
+  g_clear_pointer (&self->held_texts, g_ptr_array_unref);
+  g_free (self->address);
+  g_free (self->name);
+  g_free (self->first_reply);
+  g_free (self->local_name);
+
+  G_OBJECT_CLASS (charla_peer_parent_class)->finalize (object);
+}
+
+static void
+charla_peer_class_init (CharlaPeerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = charla_peer_get_property;
+  object_class->dispose = charla_peer_dispose;
+  object_class->finalize = charla_peer_finalize;
+
+  properties[PROP_ADDRESS] =
+    g_param_spec_string ("address", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DIRECTION] =
+    g_param_spec_int ("direction", NULL, NULL,
+                      CHARLA_PEER_INCOMING, CHARLA_PEER_OUTGOING, CHARLA_PEER_INCOMING,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL,
+                      CHARLA_PEER_STATE_HANDSHAKING, CHARLA_PEER_STATE_CLOSED,
+                      CHARLA_PEER_STATE_HANDSHAKING,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DIALECT] =
+    g_param_spec_int ("dialect", NULL, NULL,
+                      CHARLA_PEER_DIALECT_UNKNOWN, CHARLA_PEER_DIALECT_CHARLA,
+                      CHARLA_PEER_DIALECT_UNKNOWN,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CharlaPeer::message-received:
+   * @text: the message, sanitised for display
+   *
+   * The peer sent chat text.
+   */
+  signals[MESSAGE_RECEIVED] =
+    g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * CharlaPeer::established:
+   *
+   * The handshake is over: name and dialect are known and queued text
+   * has been sent. Scanner probes never get this far.
+   */
+  signals[ESTABLISHED] =
+    g_signal_new ("established", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * CharlaPeer::closed:
+   * @error: (nullable): why, or %NULL for an orderly close
+   * @undelivered: how many messages could not be sent
+   *
+   * The connection is gone.
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_ERROR, G_TYPE_UINT);
+}
+
+static void
+charla_peer_init (CharlaPeer *self)
+{
+  g_queue_init (&self->out_queue);
+  self->prelude = g_byte_array_new ();
+  self->held_texts = g_ptr_array_new_with_free_func (g_free);
+  self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);
+  self->name = g_strdup (_("Anonimo"));
+}
+
+/**
+ * charla_peer_new: (skip)
+ *
+ * Wraps @connection; call charla_peer_start() once signals are connected.
+ */
+CharlaPeer *
+charla_peer_new (GSocketConnection   *connection,
+                 CharlaPeerDirection  direction,
+                 const char          *local_name)
+{
+  g_autoptr(GSocketAddress) remote = NULL;
+  CharlaPeer *self;
+
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
+  g_return_val_if_fail (local_name != NULL, NULL);
+
+  self = g_object_new (CHARLA_TYPE_PEER, NULL);
+  self->connection = g_object_ref (connection);
+  self->socket = g_socket_connection_get_socket (connection);
+  self->direction = direction;
+  self->local_name = g_strdup (local_name);
+
+  g_socket_set_blocking (self->socket, FALSE);
+  /* Chat lines are small and latency matters more than segments. */
+  g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+
+  remote = g_socket_connection_get_remote_address (connection, NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (remote);
+
+      self->address = address_to_display_string (g_inet_socket_address_get_address (inet));
+      self->port = g_inet_socket_address_get_port (inet);
+    }
+  else
+    {
+      self->address = g_strdup ("?");
+    }
+
+  return self;
+}
+
+/**
+ * charla_peer_start: (skip)
+ *
+ * Starts reading and, for an outgoing connection, the handshake.
+ */
+void
+charla_peer_start (CharlaPeer *self)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+  g_return_if_fail (self->read_source == NULL);
+
+  self->read_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+  g_source_set_static_name (self->read_source, "[charla] peer read");
+  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+
+  if (self->direction == CHARLA_PEER_OUTGOING)
+    {
+      self->phase = PHASE_FIRST_REPLY;
+      enqueue_string (self, CHARLA_NAME_QUERY, CHARLA_NAME_QUERY_LEN);
+      self->reply_deadline = ms_from_now (NAME_REPLY_TIMEOUT_MS);
+      arm_timer (self, self->reply_deadline, on_reply_timer);
+    }
+  else
+    {
+      arm_timer (self, ms_from_now (INCOMING_SETTLE_MS), on_incoming_settled);
+    }
+}
+
+void
+charla_peer_set_local_name (CharlaPeer *self,
+                            const char *local_name)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+  g_return_if_fail (local_name != NULL);
+
+  if (g_strcmp0 (self->local_name, local_name) == 0)
+    return;
+
+  g_free (self->local_name);
+  self->local_name = g_strdup (local_name);
+
+  /* A seed peer has no way to hear about it. */
+  if (self->state == CHARLA_PEER_STATE_CONNECTED && self->dialect == CHARLA_PEER_DIALECT_CHARLA)
+    send_framed_line (self, CHARLA_VERB_RENAME, local_name, strlen (local_name));
+}
+
+const char *
+charla_peer_get_address (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
+
+  return self->address;
+}
+
+guint16
+charla_peer_get_port (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), 0);
+
+  return self->port;
+}
+
+/**
+ * charla_peer_get_name:
+ *
+ * Returns: the remote display name, "Anonimo" until it is known
+ */
+const char *
+charla_peer_get_name (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
+
+  return self->name;
+}
+
+gboolean
+charla_peer_get_name_known (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), FALSE);
+
+  return self->name_known;
+}
+
+CharlaPeerDirection
+charla_peer_get_direction (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), CHARLA_PEER_INCOMING);
+
+  return self->direction;
+}
+
+CharlaPeerState
+charla_peer_get_state (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), CHARLA_PEER_STATE_CLOSED);
+
+  return self->state;
+}
+
+CharlaPeerDialect
+charla_peer_get_dialect (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), CHARLA_PEER_DIALECT_UNKNOWN);
+
+  return self->dialect;
+}
+
+gsize
+charla_peer_get_queued_bytes (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), 0);
+
+  return self->queued_bytes;
+}
+
+/**
+ * charla_peer_dup_label:
+ *
+ * Returns: (transfer full): "Name (address:port)", for messages
+ */
+char *
+charla_peer_dup_label (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
+
+  if (strchr (self->address, ':') != NULL)
+    return g_strdup_printf ("%s ([%s]:%u)", self->name, self->address, self->port);
+
+  return g_strdup_printf ("%s (%s:%u)", self->name, self->address, self->port);
+}
+
+/**
+ * charla_peer_send:
+ * @self: a #CharlaPeer
+ * @text: chat text
+ *
+ * Queues @text for the peer, framed as its dialect wants. Text sent
+ * during the handshake waits for it. Never blocks.
+ */
+void
+charla_peer_send (CharlaPeer *self,
+                  const char *text)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+  g_return_if_fail (text != NULL);
+
+  switch (self->state)
+    {
+    case CHARLA_PEER_STATE_HANDSHAKING:
+      g_ptr_array_add (self->held_texts, g_strdup (text));
+      break;
+    case CHARLA_PEER_STATE_CONNECTED:
+      encode_text (self, text);
+      break;
+    case CHARLA_PEER_STATE_CLOSED:
+    default:
+      break;
+    }
+}
+
+/**
+ * charla_peer_send_encoded: (skip)
+ * @text: the chat text, held if the handshake is not over
+ * @charla_writes: charla_peer_encode() of @text for Charla peers
+ * @seed_writes: charla_peer_encode() of @text for seed peers
+ *
+ * Sends text encoded once for many peers (a broadcast shares buffers).
+ */
+void
+charla_peer_send_encoded (CharlaPeer *self,
+                          const char *text,
+                          GPtrArray  *charla_writes,
+                          GPtrArray  *seed_writes)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+
+  if (self->state == CHARLA_PEER_STATE_CONNECTED)
+    enqueue_all (self, self->dialect == CHARLA_PEER_DIALECT_CHARLA ? charla_writes : seed_writes);
+  else
+    charla_peer_send (self, text);
+}
+
+/**
+ * charla_peer_close:
+ *
+ * Closes the connection after handing the socket what it takes now;
+ * #CharlaPeer::closed reports what could not be sent.
+ */
+void
+charla_peer_close (CharlaPeer *self)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+
+  close_with_error (self, NULL);
+}
+
+const char *
+charla_peer_direction_to_string (CharlaPeerDirection direction)
+{
+  return direction == CHARLA_PEER_OUTGOING ? "outgoing" : "incoming";
+}
+
+const char *
+charla_peer_dialect_to_string (CharlaPeerDialect dialect)
+{
+  switch (dialect)
+    {
+    case CHARLA_PEER_DIALECT_SEED:
+      return "seed";
+    case CHARLA_PEER_DIALECT_CHARLA:
+      return "charla";
+    case CHARLA_PEER_DIALECT_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}

@@ -60,7 +60,8 @@ void                charla_line_splitter_push         (CharlaLineSplitter *self,
                                                        const char         *data,
                                                        gsize               len);
 gboolean            charla_line_splitter_pop          (CharlaLineSplitter *self,
-                                                       GString            *out_line);
+                                                       GString            *out_line,
+                                                       gboolean           *out_continued);
 gboolean            charla_line_splitter_flush        (CharlaLineSplitter *self,
                                                        GString            *out_line);
 gsize               charla_line_splitter_get_pending  (CharlaLineSplitter *self);

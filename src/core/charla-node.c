@@ -284,7 +284,7 @@ connect_task_complete (GTask      *task,
   data->completed = TRUE;
   destroy_source (&data->socket_source);
   destroy_source (&data->timeout_source);
-  if (data->cancellable != NULL)
+  if (data->cancelled_id != 0)
     {
       /* Not g_cancellable_disconnect(): this may run inside the
        * cancelled handler's idle, and the handler owns no state. */
@@ -561,17 +561,16 @@ charla_node_dispose (GObject *object)
 {
   CharlaNode *self = CHARLA_NODE (object);
 
-  charla_node_stop (self);
-
-  /* Peers still handshaking or being dropped hold no reference back. */
+  /* Going away quietly: nobody is left to tell about closed peers. */
   while (self->connections->len > 0)
     {
-      CharlaPeer *peer = g_ptr_array_index (self->connections, self->connections->len - 1);
+      g_autoptr(CharlaPeer) peer = g_ptr_array_steal_index (self->connections, self->connections->len - 1);
 
       g_signal_handlers_disconnect_by_data (peer, self);
-      g_ptr_array_remove_index (self->connections, self->connections->len - 1);
+      charla_peer_close (peer);
     }
 
+  charla_node_stop (self);
   g_list_store_remove_all (self->peers);
 
   G_OBJECT_CLASS (charla_node_parent_class)->dispose (object);

@@ -21,7 +21,7 @@
 /* An accepted connection that stays this long is a peer, not a probe. */
 #define INCOMING_SETTLE_MS 500
 /* Over this many queued bytes the peer is too slow and is dropped. */
-#define MAX_QUEUED_BYTES (8 * 1024 * 1024)
+#define MAX_QUEUED_BYTES (16 * 1024 * 1024)
 /* Bytes read per receive call; a wake-up reads at most a few of them
  * so one chatty peer cannot starve the others. */
 #define READ_CHUNK_SIZE (64 * 1024)

@@ -447,6 +447,53 @@ test_connect_refused (void)
   g_assert_true (charla_node_get_running (node));
 }
 
+/* A listener whose accept queue is full drops SYNs: on loopback that
+ * looks exactly like a firewalled port. */
+static void
+test_connect_timeout (void)
+{
+  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GPtrArray) fillers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(CharlaPeer) peer = NULL;
+  guint16 port;
+
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_listen_backlog (listener, 0);
+  g_assert_true (g_socket_bind (listener, any_port, TRUE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  /* Fill the queue; further SYNs are dropped. */
+  for (guint i = 0; i < 3; i++)
+    {
+      GSocket *filler = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+
+      g_socket_set_blocking (filler, FALSE);
+      g_socket_connect (filler, bound, NULL, NULL);
+      g_ptr_array_add (fillers, filler);
+    }
+  spin_for (100);
+
+  charla_node_set_connect_timeout (node, 300);
+  peer = connect_node (node, "127.0.0.1", port, &error);
+  if (error != NULL && !g_error_matches (error, CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT))
+    {
+      g_test_skip ("this kernel does not drop SYNs to a full accept queue");
+      return;
+    }
+  g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "timed out"));
+  g_assert_null (peer);
+  g_assert_true (charla_node_get_running (node));
+}
+
 static void
 test_connect_bad_targets (void)
 {
@@ -736,6 +783,7 @@ main (int   argc,
   g_test_add_func ("/charla/node/rename", test_rename_rejects_empty);
   g_test_add_func ("/charla/node/connect/refused", test_connect_refused);
   g_test_add_func ("/charla/node/connect/bad-targets", test_connect_bad_targets);
+  g_test_add_func ("/charla/node/connect/timeout", test_connect_timeout);
   g_test_add_func ("/charla/node/connect/cancelled", test_connect_cancelled);
   g_test_add_func ("/charla/node/connect/node-finalized", test_node_finalized_mid_connect);
   g_test_add_func ("/charla/node/connect/text-during-handshake", test_text_during_handshake);

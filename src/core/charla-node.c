@@ -16,7 +16,7 @@
 #define LISTEN_BACKLOG 512
 /* A chat connect to a filtered host fails after this, not after the
  * kernel's two minutes of SYN retries. */
-#define CONNECT_TIMEOUT_MS 10000
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
 /* Chat history kept for the front ends. */
 #define MAX_HISTORY 5000
 
@@ -39,6 +39,7 @@ struct _CharlaNode
   char           *name;
   char           *bind_address;
 
+  guint           connect_timeout_ms;
   guint16         port;
   guint16         port_min;
   guint16         port_max;
@@ -51,6 +52,7 @@ enum {
   PROP_PORT_MIN,
   PROP_PORT_MAX,
   PROP_BIND_ADDRESS,
+  PROP_CONNECT_TIMEOUT,
   PROP_RUNNING,
   PROP_PEERS,
   PROP_MESSAGES,
@@ -235,6 +237,7 @@ on_incoming (GSocketService    *service,
 typedef struct
 {
   char         *label;
+  guint         timeout_ms;
   GSocket      *socket;
   GSource      *socket_source;
   GSource      *timeout_source;
@@ -349,8 +352,9 @@ on_connect_timeout (gpointer user_data)
   g_clear_pointer (&data->timeout_source, g_source_unref);
   connect_task_complete (task, NULL,
                          g_error_new (CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT,
-                                      _("Connecting to %s timed out after %u seconds"),
-                                      data->label, CONNECT_TIMEOUT_MS / 1000));
+                                      _("Connecting to %s timed out after %.1f seconds: "
+                                        "the host does not answer or a firewall drops the connection"),
+                                      data->label, data->timeout_ms / 1000.0));
 
   return G_SOURCE_REMOVE;
 }
@@ -445,7 +449,7 @@ start_connect (GTask        *task,
       return;
     }
 
-  data->timeout_source = g_timeout_source_new (CONNECT_TIMEOUT_MS);
+  data->timeout_source = g_timeout_source_new (data->timeout_ms);
   g_source_set_callback (data->timeout_source, on_connect_timeout, task, NULL);
   g_source_set_static_name (data->timeout_source, "[charla] connect timeout");
   g_source_attach (data->timeout_source, g_task_get_context (task));
@@ -515,6 +519,9 @@ charla_node_get_property (GObject    *object,
     case PROP_BIND_ADDRESS:
       g_value_set_string (value, self->bind_address);
       break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, self->connect_timeout_ms);
+      break;
     case PROP_RUNNING:
       g_value_set_boolean (value, charla_node_get_running (self));
       break;
@@ -550,6 +557,9 @@ charla_node_set_property (GObject      *object,
       break;
     case PROP_BIND_ADDRESS:
       charla_node_set_bind_address (self, g_value_get_string (value));
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      charla_node_set_connect_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -615,6 +625,9 @@ charla_node_class_init (CharlaNodeClass *klass)
   properties[PROP_BIND_ADDRESS] =
     g_param_spec_string ("bind-address", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_uint ("connect-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -645,6 +658,7 @@ charla_node_init (CharlaNode *self)
   self->peers = g_list_store_new (CHARLA_TYPE_PEER);
   self->messages = g_list_store_new (CHARLA_TYPE_MESSAGE);
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   self->port_min = CHARLA_DEFAULT_PORT_MIN;
   self->port_max = CHARLA_DEFAULT_PORT_MAX;
 }
@@ -951,6 +965,37 @@ charla_node_set_bind_address (CharlaNode *self,
 }
 
 /**
+ * charla_node_get_connect_timeout:
+ *
+ * Returns: how long a chat connect may take, in milliseconds
+ */
+guint
+charla_node_get_connect_timeout (CharlaNode *self)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), 0);
+
+  return self->connect_timeout_ms;
+}
+
+/**
+ * charla_node_set_connect_timeout:
+ * @msec: how long later connects may take, in milliseconds
+ */
+void
+charla_node_set_connect_timeout (CharlaNode *self,
+                                 guint       msec)
+{
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (msec > 0);
+
+  if (self->connect_timeout_ms == msec)
+    return;
+
+  self->connect_timeout_ms = msec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECT_TIMEOUT]);
+}
+
+/**
  * charla_node_get_peers:
  *
  * Returns: (transfer none): a #GListModel of established #CharlaPeer
@@ -1039,6 +1084,7 @@ charla_node_connect_async (CharlaNode          *self,
     }
 
   data->port = port;
+  data->timeout_ms = self->connect_timeout_ms;
   address = g_inet_address_new_from_string (bare_host);
 
   if (address == NULL && !g_hostname_is_ascii_encoded (bare_host) &&

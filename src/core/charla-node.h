@@ -32,6 +32,10 @@ const char  *charla_node_get_bind_address   (CharlaNode           *self);
 void         charla_node_set_bind_address   (CharlaNode           *self,
                                              const char           *address);
 
+guint        charla_node_get_connect_timeout (CharlaNode         *self);
+void         charla_node_set_connect_timeout (CharlaNode         *self,
+                                              guint               msec);
+
 GListModel  *charla_node_get_peers          (CharlaNode           *self);
 GListModel  *charla_node_get_messages       (CharlaNode           *self);
 

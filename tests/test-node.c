@@ -318,6 +318,42 @@ test_two_nodes_chat (void)
   g_assert_true (inbox_has_notice_containing (ana_inbox, "disconnected"));
 }
 
+/* Two nodes connected both ways get each message once; a node that
+ * connects to itself is told so. */
+static void
+test_mutual_and_self_connections (void)
+{
+  g_autoptr(CharlaNode) ana = start_node ("Ana");
+  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  g_autoptr(Inbox) ana_inbox = inbox_new (ana);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CharlaPeer) to_ana = NULL;
+  g_autoptr(CharlaPeer) to_beto = NULL;
+  g_autoptr(CharlaPeer) to_self = NULL;
+
+  to_ana = connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
+  g_assert_no_error (error);
+  to_beto = connect_node (ana, "127.0.0.1", charla_node_get_port (beto), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (charla_peer_get_node_id (to_ana));
+  wait_for_peers (ana, 2);
+  wait_for_peers (beto, 2);
+
+  g_assert_cmpuint (charla_node_send (beto, "una vez"), ==, 1);
+  g_assert_cmpuint (charla_node_send (beto, "dos veces"), ==, 1);
+  wait_for_texts (ana_inbox, 2);
+  spin_for (200);
+  g_assert_cmpuint (ana_inbox->texts->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (ana_inbox->texts, 1), ==, "dos veces");
+
+  to_self = connect_node (ana, "127.0.0.1", charla_node_get_port (ana), &error);
+  g_assert_null (to_self);
+  g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS);
+  g_assert_nonnull (strstr (error->message, "this node itself"));
+  spin_for (200);
+  g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (ana)), ==, 2);
+}
+
 /* --ch keeps the existing connections: text goes to all of them. */
 static void
 test_fan_out_to_all (void)
@@ -777,6 +813,7 @@ main (int   argc,
 
   g_test_add_func ("/charla/node/two-nodes-chat", test_two_nodes_chat);
   g_test_add_func ("/charla/node/fan-out", test_fan_out_to_all);
+  g_test_add_func ("/charla/node/mutual-and-self", test_mutual_and_self_connections);
   g_test_add_func ("/charla/node/send-with-nobody", test_send_with_nobody);
   g_test_add_func ("/charla/node/port-in-use", test_port_in_use);
   g_test_add_func ("/charla/node/bad-bind-address", test_bad_bind_address);

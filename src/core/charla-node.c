@@ -37,6 +37,7 @@ struct _CharlaNode
   GListStore     *messages;
   GPtrArray      *connections;  /* every live peer, probes included */
   char           *name;
+  char           *node_id;      /* random, tells our own connections apart */
   char           *bind_address;
 
   guint           connect_timeout_ms;
@@ -125,6 +126,21 @@ on_peer_established (CharlaPeer *peer,
   if (find_peer (self, peer, NULL))
     return;
 
+  /* Connected to our own listener: both ends would be this node. */
+  if (g_strcmp0 (charla_peer_get_node_id (peer), self->node_id) == 0)
+    {
+      if (charla_peer_get_direction (peer) == CHARLA_PEER_OUTGOING)
+        {
+          g_autoptr(GError) error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
+                                                 _("%s is this node itself"), label);
+          charla_peer_abort (peer, error);
+        }
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (peer), "charla-shown-name",
+                          g_strdup (charla_peer_get_name (peer)), g_free);
+
   g_list_store_append (self->peers, peer);
 
   if (charla_peer_get_direction (peer) == CHARLA_PEER_OUTGOING)
@@ -149,8 +165,12 @@ on_peer_name_changed (CharlaPeer *peer,
     return;
 
   label = charla_peer_dup_label (peer);
-  text = g_strdup_printf (_("%s changed name"), label);
+  text = g_strdup_printf (_("%s is now known as %s"),
+                          (const char *) g_object_get_data (G_OBJECT (peer), "charla-shown-name"),
+                          label);
   charla_node_post_notice (self, CHARLA_MESSAGE_NOTICE, text);
+  g_object_set_data_full (G_OBJECT (peer), "charla-shown-name",
+                          g_strdup (charla_peer_get_name (peer)), g_free);
 
   /* Lists showing the name re-read the item. */
   g_list_model_items_changed (G_LIST_MODEL (self->peers), position, 1, 1);
@@ -202,7 +222,7 @@ add_connection (CharlaNode          *self,
                 GSocketConnection   *connection,
                 CharlaPeerDirection  direction)
 {
-  CharlaPeer *peer = charla_peer_new (connection, direction, self->name);
+  CharlaPeer *peer = charla_peer_new (connection, direction, self->name, self->node_id);
 
   g_ptr_array_add (self->connections, peer);
 
@@ -595,6 +615,7 @@ charla_node_finalize (GObject *object)
   g_clear_object (&self->messages);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
   g_free (self->name);
+  g_free (self->node_id);
   g_free (self->bind_address);
 
   G_OBJECT_CLASS (charla_node_parent_class)->finalize (object);
@@ -658,6 +679,7 @@ charla_node_init (CharlaNode *self)
   self->peers = g_list_store_new (CHARLA_TYPE_PEER);
   self->messages = g_list_store_new (CHARLA_TYPE_MESSAGE);
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->node_id = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   self->port_min = CHARLA_DEFAULT_PORT_MIN;
   self->port_max = CHARLA_DEFAULT_PORT_MAX;
@@ -1160,6 +1182,7 @@ charla_node_send (CharlaNode *self,
   g_autoptr(GPtrArray) charla_writes = NULL;
   g_autoptr(GPtrArray) seed_writes = NULL;
   g_autoptr(GPtrArray) partners = NULL;
+  g_autoptr(GHashTable) reached = NULL;
   g_autoptr(CharlaMessage) message = NULL;
   g_autofree char *shown = NULL;
 
@@ -1171,12 +1194,22 @@ charla_node_send (CharlaNode *self,
     return 0;
 
   partners = g_ptr_array_new_with_free_func (g_object_unref);
+  reached = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_add (reached, self->node_id);
   for (guint i = 0; i < self->connections->len; i++)
     {
       CharlaPeer *peer = g_ptr_array_index (self->connections, i);
+      const char *node_id = charla_peer_get_node_id (peer);
 
-      if (is_chat_partner (peer))
-        g_ptr_array_add (partners, g_object_ref (peer));
+      if (!is_chat_partner (peer))
+        continue;
+
+      /* Two nodes that connected to each other share two connections:
+       * one copy of each message is enough. */
+      if (node_id != NULL && !g_hash_table_add (reached, (gpointer) node_id))
+        continue;
+
+      g_ptr_array_add (partners, g_object_ref (peer));
     }
 
   if (partners->len == 0)

@@ -8,11 +8,14 @@ G_BEGIN_DECLS
 /* Only CharlaNode creates peers: it owns the connection they wrap. */
 CharlaPeer *charla_peer_new   (GSocketConnection   *connection,
                                CharlaPeerDirection  direction,
-                               const char          *local_name);
+                               const char          *local_name,
+                               const char          *local_id);
 void        charla_peer_start (CharlaPeer          *self);
 void        charla_peer_set_local_name (CharlaPeer *self,
                                         const char *local_name);
 
+void        charla_peer_abort  (CharlaPeer          *self,
+                                const GError        *error);
 GPtrArray  *charla_peer_encode       (CharlaPeerDialect  dialect,
                                       const char        *text);
 void        charla_peer_send_encoded (CharlaPeer        *self,

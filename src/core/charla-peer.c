@@ -60,6 +60,8 @@ struct _CharlaPeer
   char                *name;
   char                *first_reply;
   char                *local_name;
+  char                *local_id;
+  char                *node_id;       /* the remote node's, from HELLO */
 
   /* Borrowed */
   GSocket             *socket;
@@ -534,7 +536,29 @@ become_connected (CharlaPeer        *self,
 static void
 send_hello (CharlaPeer *self)
 {
-  send_framed_line (self, CHARLA_HELLO_PREFIX, self->local_name, strlen (self->local_name));
+  g_autofree char *payload = g_strdup_printf ("%s %s", self->local_id, self->local_name);
+
+  send_framed_line (self, CHARLA_HELLO_PREFIX, payload, strlen (payload));
+}
+
+/* "<node id> <name>": the id tells two connections to one node apart
+ * from connections to two nodes that happen to share a name. */
+static void
+take_hello_payload (CharlaPeer *self,
+                    const char *payload,
+                    gsize       len)
+{
+  const char *space = memchr (payload, ' ', len);
+
+  if (space != NULL && space > payload && (gsize) (space - payload) <= 64)
+    {
+      g_free (self->node_id);
+      self->node_id = charla_text_sanitize (payload, space - payload);
+      len -= space + 1 - payload;
+      payload = space + 1;
+    }
+
+  set_remote_name (self, payload, len);
 }
 
 static void
@@ -572,7 +596,7 @@ take_hello (CharlaPeer *self,
   if (name_len > 0 && name[name_len - 1] == '\r')
     name_len--;
 
-  set_remote_name (self, name, name_len);
+  take_hello_payload (self, name, name_len);
 
   return newline + 1 - data;
 }
@@ -861,7 +885,7 @@ process_framed_line (CharlaPeer *self,
     }
   else if (len >= CHARLA_HELLO_PREFIX_LEN && memcmp (line, CHARLA_HELLO_PREFIX, CHARLA_HELLO_PREFIX_LEN) == 0)
     {
-      set_remote_name (self, line + CHARLA_HELLO_PREFIX_LEN, len - CHARLA_HELLO_PREFIX_LEN);
+      take_hello_payload (self, line + CHARLA_HELLO_PREFIX_LEN, len - CHARLA_HELLO_PREFIX_LEN);
     }
   /* Unknown verbs are ignored: newer nodes may speak more. */
 }
@@ -1023,6 +1047,8 @@ charla_peer_finalize (GObject *object)
   g_free (self->name);
   g_free (self->first_reply);
   g_free (self->local_name);
+  g_free (self->local_id);
+  g_free (self->node_id);
 
   G_OBJECT_CLASS (charla_peer_parent_class)->finalize (object);
 }
@@ -1112,7 +1138,8 @@ charla_peer_init (CharlaPeer *self)
 CharlaPeer *
 charla_peer_new (GSocketConnection   *connection,
                  CharlaPeerDirection  direction,
-                 const char          *local_name)
+                 const char          *local_name,
+                 const char          *local_id)
 {
   g_autoptr(GSocketAddress) remote = NULL;
   CharlaPeer *self;
@@ -1125,6 +1152,7 @@ charla_peer_new (GSocketConnection   *connection,
   self->socket = g_socket_connection_get_socket (connection);
   self->direction = direction;
   self->local_name = g_strdup (local_name);
+  self->local_id = g_strdup (local_id);
 
   g_socket_set_blocking (self->socket, FALSE);
   /* Chat lines are small and latency matters more than segments. */
@@ -1220,6 +1248,20 @@ charla_peer_get_name (CharlaPeer *self)
   g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
 
   return self->name;
+}
+
+/**
+ * charla_peer_get_node_id:
+ *
+ * Returns: (nullable): the remote Charla node's random identity, or
+ *   %NULL for a seed peer
+ */
+const char *
+charla_peer_get_node_id (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
+
+  return self->node_id;
 }
 
 gboolean
@@ -1341,6 +1383,22 @@ charla_peer_close (CharlaPeer *self)
   g_return_if_fail (CHARLA_IS_PEER (self));
 
   close_with_error (self, NULL);
+}
+
+/**
+ * charla_peer_abort: (skip)
+ * @error: why the connection is dropped
+ *
+ * Drops the connection; #CharlaPeer::closed carries @error.
+ */
+void
+charla_peer_abort (CharlaPeer   *self,
+                   const GError *error)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+  g_return_if_fail (error != NULL);
+
+  close_with_error (self, error);
 }
 
 const char *

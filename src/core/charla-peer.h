@@ -47,6 +47,7 @@ const char          *charla_peer_get_address       (CharlaPeer  *self);
 guint16              charla_peer_get_port          (CharlaPeer  *self);
 const char          *charla_peer_get_name          (CharlaPeer  *self);
 gboolean             charla_peer_get_name_known    (CharlaPeer  *self);
+const char          *charla_peer_get_node_id       (CharlaPeer  *self);
 CharlaPeerDirection  charla_peer_get_direction     (CharlaPeer  *self);
 CharlaPeerState      charla_peer_get_state         (CharlaPeer  *self);
 CharlaPeerDialect    charla_peer_get_dialect       (CharlaPeer  *self);

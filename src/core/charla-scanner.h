@@ -10,7 +10,9 @@
 G_BEGIN_DECLS
 
 #define CHARLA_SCAN_DEFAULT_TIMEOUT_MS 100
-#define CHARLA_SCAN_DEFAULT_MAX_IN_FLIGHT 1024
+/* One wave for a /24 × the seed's 16 ports; measured in docs/BENCHMARKS.md.
+ * The fd limit may lower it. */
+#define CHARLA_SCAN_DEFAULT_MAX_IN_FLIGHT 4096
 
 #define CHARLA_TYPE_SCANNER (charla_scanner_get_type ())
 

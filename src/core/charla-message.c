@@ -112,6 +112,18 @@ charla_message_init (CharlaMessage *self)
 {
 }
 
+/* GLib 2.74 re-reads /etc/localtime for every g_date_time_new_now_local():
+ * three system calls per chat message. Read it once per process. */
+static GTimeZone *
+local_time_zone (void)
+{
+  static GTimeZone *zone;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, g_time_zone_new_local ());
+  return zone;
+}
+
 /**
  * charla_message_new:
  * @kind: what the message is
@@ -136,7 +148,7 @@ charla_message_new (CharlaMessageKind  kind,
   self->sender = g_strdup (sender);
   self->address = g_strdup (address);
   self->text = g_strdup (text);
-  self->time = g_date_time_new_now_local ();
+  self->time = g_date_time_new_now (local_time_zone ());
 
   return self;
 }

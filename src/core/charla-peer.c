@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -26,8 +28,11 @@
  * so one chatty peer cannot starve the others. */
 #define READ_CHUNK_SIZE (64 * 1024)
 #define READS_PER_WAKEUP 8
+/* Time a seed server gets to read one write before the next could merge
+ * with it into one recv(1024). */
+#define SEED_READ_GRACE_MS 15
 /* Buffers coalesced into one sendmsg() to a Charla peer. */
-#define MAX_WRITE_VECTORS 64
+#define MAX_WRITE_VECTORS 1024
 
 typedef enum {
   PHASE_NONE,         /* chatting, or an accepted connection */
@@ -54,7 +59,8 @@ struct _CharlaPeer
   GSource             *timer_source;
   CharlaLineSplitter  *splitter;
   GByteArray          *prelude;       /* handshake replies, or an undecided raw chunk */
-  GQueue               out_queue;     /* GBytes, one per write for seed peers */
+  GPtrArray           *out_writes;    /* GBytes from out_head on, one per write for seed peers */
+  guint                out_head;
   GPtrArray           *held_texts;    /* typed during the handshake */
   char                *address;
   char                *name;
@@ -67,6 +73,8 @@ struct _CharlaPeer
   GSocket             *socket;
 
   gsize                out_offset;    /* bytes of the queue head already written */
+  gsize                seed_unread_bytes; /* written lately, maybe not read yet */
+  gint64               seed_last_write;
   gsize                queued_bytes;
   gint64               reply_deadline;
   guint16              port;
@@ -209,6 +217,15 @@ ms_from_now (guint ms)
 
 /* Writing */
 
+static void
+clear_writes (CharlaPeer *self)
+{
+  for (guint i = self->out_head; i < self->out_writes->len; i++)
+    g_bytes_unref (g_ptr_array_index (self->out_writes, i));
+  g_ptr_array_set_size (self->out_writes, 0);
+  self->out_head = 0;
+}
+
 static gboolean flush_queue (CharlaPeer *self);
 
 static gboolean
@@ -247,7 +264,7 @@ drop_written (CharlaPeer *self,
 
   while (written > 0)
     {
-      GBytes *head = g_queue_peek_head (&self->out_queue);
+      GBytes *head = g_ptr_array_index (self->out_writes, self->out_head);
       gsize left = g_bytes_get_size (head) - self->out_offset;
 
       if (written < left)
@@ -258,8 +275,78 @@ drop_written (CharlaPeer *self,
 
       written -= left;
       self->out_offset = 0;
-      g_bytes_unref (g_queue_pop_head (&self->out_queue));
+      g_bytes_unref (g_ptr_array_index (self->out_writes, self->out_head));
+      self->out_head++;
+      if (self->out_head == self->out_writes->len)
+        {
+          g_ptr_array_set_size (self->out_writes, 0);
+          self->out_head = 0;
+        }
+      else if (self->out_head >= 1024 && self->out_head * 2 >= self->out_writes->len)
+        {
+          g_ptr_array_remove_range (self->out_writes, 0, self->out_head);
+          self->out_head = 0;
+        }
     }
+}
+
+static gsize
+unacknowledged_bytes (GSocket *socket)
+{
+  int queued = 0;
+
+  if (ioctl (g_socket_get_fd (socket), SIOCOUTQ, &queued) < 0)
+    return 0;
+
+  return MAX (queued, 0);
+}
+
+/* A seed server reads with recv(1024) and decodes each read on its own:
+ * if our writes merge into one stream at its end, a read can end in the
+ * middle of a character and the seed cannot decode it. So a write that
+ * could share a 1024-byte read with bytes the seed may not have read yet
+ * waits until those were acknowledged and had time to be read. Short
+ * messages still go out back to back (a merge of whole messages is what
+ * the seed itself would show); only long text is slowed down. */
+static gboolean
+must_pace_seed_write (CharlaPeer *self)
+{
+  GBytes *next = g_ptr_array_index (self->out_writes, self->out_head);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->out_offset > 0)
+    return FALSE;
+
+  if (now - self->seed_last_write >= SEED_READ_GRACE_MS * G_TIME_SPAN_MILLISECOND &&
+      unacknowledged_bytes (self->socket) == 0)
+    self->seed_unread_bytes = 0;
+
+  return self->seed_unread_bytes > 0 &&
+         self->seed_unread_bytes + g_bytes_get_size (next) > CHARLA_SEED_CHUNK_SIZE;
+}
+
+static gboolean
+on_pacing_timer (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+
+  g_clear_pointer (&self->write_source, g_source_unref);
+  flush_queue (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_pacing_timer (CharlaPeer *self)
+{
+  gint64 ready = self->seed_last_write + SEED_READ_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+
+  /* Reuses the write source slot: either way we wait to write. */
+  self->write_source = g_timeout_source_new (0);
+  g_source_set_ready_time (self->write_source, MAX (ready, g_get_monotonic_time () + G_TIME_SPAN_MILLISECOND));
+  g_source_set_callback (self->write_source, on_pacing_timer, self, NULL);
+  g_source_set_static_name (self->write_source, "[charla] seed pacing");
+  g_source_attach (self->write_source, g_main_context_get_thread_default ());
 }
 
 /* Writes what the socket takes without blocking. A Charla peer gets the
@@ -273,16 +360,22 @@ flush_queue (CharlaPeer *self)
   if (self->state == CHARLA_PEER_STATE_CLOSED || self->write_source != NULL)
     return FALSE;
 
-  while (!g_queue_is_empty (&self->out_queue))
+  while (self->out_head < self->out_writes->len)
     {
       GOutputVector vectors[MAX_WRITE_VECTORS];
       guint n_vectors = 0;
       gssize written;
 
-      for (GList *l = self->out_queue.head; l != NULL && n_vectors < MAX_WRITE_VECTORS; l = l->next)
+      if (self->dialect != CHARLA_PEER_DIALECT_CHARLA && must_pace_seed_write (self))
+        {
+          arm_pacing_timer (self);
+          return FALSE;
+        }
+
+      for (guint i = self->out_head; i < self->out_writes->len && n_vectors < MAX_WRITE_VECTORS; i++)
         {
           gsize size;
-          const guint8 *data = g_bytes_get_data (l->data, &size);
+          const guint8 *data = g_bytes_get_data (g_ptr_array_index (self->out_writes, i), &size);
           gsize offset = n_vectors == 0 ? self->out_offset : 0;
 
           vectors[n_vectors].buffer = data + offset;
@@ -311,6 +404,12 @@ flush_queue (CharlaPeer *self)
         }
 
       drop_written (self, written);
+
+      if (self->dialect != CHARLA_PEER_DIALECT_CHARLA)
+        {
+          self->seed_unread_bytes += written;
+          self->seed_last_write = g_get_monotonic_time ();
+        }
     }
 
   return TRUE;
@@ -321,7 +420,7 @@ enqueue (CharlaPeer *self,
          GBytes     *bytes)
 {
   self->queued_bytes += g_bytes_get_size (bytes);
-  g_queue_push_tail (&self->out_queue, bytes);
+  g_ptr_array_add (self->out_writes, bytes);
 
   if (self->queued_bytes > MAX_QUEUED_BYTES)
     {
@@ -418,6 +517,8 @@ charla_peer_encode (CharlaPeerDialect  dialect,
     {
       gsize take = charla_utf8_cut (text, len, CHARLA_SEED_CHUNK_SIZE);
 
+      /* Each chunk is decoded on its own by one recv(1024) at the seed;
+       * flush_queue() paces the writes so they do not merge. */
       g_ptr_array_add (out, g_bytes_new (text, take));
       text += take;
       len -= take;
@@ -494,13 +595,13 @@ close_with_error (CharlaPeer   *self,
   if (self->state == CHARLA_PEER_STATE_CLOSED)
     return;
 
-  undelivered = g_queue_get_length (&self->out_queue) + self->held_texts->len;
+  undelivered = self->out_writes->len - self->out_head + self->held_texts->len;
 
   clear_source (&self->read_source);
   clear_source (&self->write_source);
   clear_source (&self->flush_source);
   clear_source (&self->timer_source);
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  clear_writes (self);
   g_ptr_array_set_size (self->held_texts, 0);
   self->queued_bytes = 0;
   self->out_offset = 0;
@@ -1039,7 +1140,8 @@ charla_peer_finalize (GObject *object)
 {
   CharlaPeer *self = CHARLA_PEER (object);
 
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  clear_writes (self);
+  g_clear_pointer (&self->out_writes, g_ptr_array_unref);
   g_clear_pointer (&self->splitter, charla_line_splitter_free);
   g_clear_pointer (&self->prelude, g_byte_array_unref);
   g_clear_pointer (&self->held_texts, g_ptr_array_unref);
@@ -1123,7 +1225,7 @@ charla_peer_class_init (CharlaPeerClass *klass)
 static void
 charla_peer_init (CharlaPeer *self)
 {
-  g_queue_init (&self->out_queue);
+  self->out_writes = g_ptr_array_new ();
   self->prelude = g_byte_array_new ();
   self->held_texts = g_ptr_array_new_with_free_func (g_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);

@@ -42,7 +42,6 @@ char *
 charla_text_sanitize (const char *data,
                       gssize      len)
 {
-  g_autofree char *valid = NULL;
   GString *out;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -50,11 +49,25 @@ charla_text_sanitize (const char *data,
   if (len < 0)
     len = strlen (data);
 
-  valid = g_utf8_make_valid (data, len);
   out = g_string_sized_new (len + 1);
 
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    g_string_append_unichar (out, neutralise_control (g_utf8_get_char (p)));
+  /* g_utf8_make_valid() would turn a NUL into U+FFFD; like any other
+   * control character it should show as its picture, U+2400. */
+  for (gsize start = 0; start <= (gsize) len; )
+    {
+      const char *nul = memchr (data + start, '\0', len - start);
+      gsize end = nul != NULL ? (gsize) (nul - data) : (gsize) len;
+      g_autofree char *valid = g_utf8_make_valid (data + start, end - start);
+
+      for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+        g_string_append_unichar (out, neutralise_control (g_utf8_get_char (p)));
+
+      if (nul == NULL)
+        break;
+
+      g_string_append_unichar (out, neutralise_control ('\0'));
+      start = end + 1;
+    }
 
   return g_string_free (out, FALSE);
 }

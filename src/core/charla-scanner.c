@@ -1185,9 +1185,14 @@ charla_scanner_prepare (CharlaScanner      *self,
   total = n_hosts * (guint64) (port_max - port_min + 1);
   if (total > CHARLA_MAX_SCAN_PROBES)
     {
+      /* Formatted apart: a G_GUINT64_FORMAT inside _() breaks xgettext. */
+      g_autofree char *hosts_text = g_strdup_printf ("%" G_GUINT64_FORMAT, n_hosts);
+      g_autofree char *total_text = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
+
       g_set_error (error, CHARLA_ERROR, CHARLA_ERROR_RANGE_TOO_LARGE,
-                   _("Scanning %" G_GUINT64_FORMAT " addresses × %u ports needs %" G_GUINT64_FORMAT " probes, more than the %u allowed; scan fewer addresses or ports"),
-                   n_hosts, (guint) (port_max - port_min + 1), total,
+                   _("Scanning %s addresses × %u ports needs %s probes, more than the %u allowed; "
+                     "scan fewer addresses or ports"),
+                   hosts_text, (guint) (port_max - port_min + 1), total_text,
                    (guint) CHARLA_MAX_SCAN_PROBES);
       return FALSE;
     }

@@ -75,6 +75,7 @@ struct _CharlaPeer
   gsize                out_offset;    /* bytes of the queue head already written */
   gsize                seed_unread_bytes; /* written lately, maybe not read yet */
   gint64               seed_last_write;
+  gboolean             seed_unread_is_ascii;
   gsize                queued_bytes;
   gint64               reply_deadline;
   guint16              port;
@@ -301,13 +302,26 @@ unacknowledged_bytes (GSocket *socket)
   return MAX (queued, 0);
 }
 
+static gboolean
+is_ascii (GBytes *bytes)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  for (gsize i = 0; i < size; i++)
+    if (data[i] & 0x80)
+      return FALSE;
+
+  return TRUE;
+}
+
 /* A seed server reads with recv(1024) and decodes each read on its own:
  * if our writes merge into one stream at its end, a read can end in the
  * middle of a character and the seed cannot decode it. So a write that
- * could share a 1024-byte read with bytes the seed may not have read yet
- * waits until those were acknowledged and had time to be read. Short
- * messages still go out back to back (a merge of whole messages is what
- * the seed itself would show); only long text is slowed down. */
+ * could share a 1024-byte read with bytes the seed may not have read
+ * yet, where either holds a multi-byte character, waits until those were
+ * acknowledged and had time to be read. ASCII can be cut anywhere, and
+ * a merge of whole messages is what the seed itself would show. */
 static gboolean
 must_pace_seed_write (CharlaPeer *self)
 {
@@ -319,10 +333,16 @@ must_pace_seed_write (CharlaPeer *self)
 
   if (now - self->seed_last_write >= SEED_READ_GRACE_MS * G_TIME_SPAN_MILLISECOND &&
       unacknowledged_bytes (self->socket) == 0)
-    self->seed_unread_bytes = 0;
+    {
+      self->seed_unread_bytes = 0;
+      self->seed_unread_is_ascii = TRUE;
+    }
 
-  return self->seed_unread_bytes > 0 &&
-         self->seed_unread_bytes + g_bytes_get_size (next) > CHARLA_SEED_CHUNK_SIZE;
+  if (self->seed_unread_bytes == 0 ||
+      self->seed_unread_bytes + g_bytes_get_size (next) <= CHARLA_SEED_CHUNK_SIZE)
+    return FALSE;
+
+  return !self->seed_unread_is_ascii || !is_ascii (next);
 }
 
 static gboolean
@@ -401,6 +421,13 @@ flush_queue (CharlaPeer *self)
 
           close_with_error (self, error);
           return FALSE;
+        }
+
+      if (self->dialect != CHARLA_PEER_DIALECT_CHARLA)
+        {
+          /* One write per message for seed peers: the head is what went. */
+          self->seed_unread_is_ascii = self->seed_unread_is_ascii &&
+                                       is_ascii (g_ptr_array_index (self->out_writes, self->out_head));
         }
 
       drop_written (self, written);
@@ -1226,6 +1253,7 @@ static void
 charla_peer_init (CharlaPeer *self)
 {
   self->out_writes = g_ptr_array_new ();
+  self->seed_unread_is_ascii = TRUE;
   self->prelude = g_byte_array_new ();
   self->held_texts = g_ptr_array_new_with_free_func (g_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);

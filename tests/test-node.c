@@ -610,6 +610,44 @@ test_node_finalized_mid_connect (void)
   spin_for (100);
 }
 
+static gboolean
+on_incoming_keep (GSocketService    *service,
+                  GSocketConnection *connection,
+                  GObject           *source_object,
+                  GPtrArray         *kept)
+{
+  g_ptr_array_add (kept, g_object_ref (connection));
+  return TRUE;
+}
+
+/* A server that accepts and never answers (not a seed: a seed always
+ * answers) still becomes a peer, named Anonimo, after the reply timeout. */
+static void
+test_connect_to_silent_server (void)
+{
+  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(GSocketService) silent = g_socket_service_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_signal_connect (silent, "incoming", G_CALLBACK (on_incoming_keep), kept);
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (silent), any_port,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                                NULL, &bound, &error));
+  g_socket_service_start (silent);
+
+  peer = connect_node (node, "127.0.0.1",
+                       g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (charla_peer_get_name (peer), ==, "Anonimo");
+  g_assert_false (charla_peer_get_name_known (peer));
+  g_assert_cmpint (charla_peer_get_dialect (peer), ==, CHARLA_PEER_DIALECT_SEED);
+}
+
 /* A raw (seed or netcat) client: name query, text, invalid bytes. */
 static void
 test_raw_client (void)
@@ -821,6 +859,7 @@ main (int   argc,
   g_test_add_func ("/charla/node/connect/refused", test_connect_refused);
   g_test_add_func ("/charla/node/connect/bad-targets", test_connect_bad_targets);
   g_test_add_func ("/charla/node/connect/timeout", test_connect_timeout);
+  g_test_add_func ("/charla/node/connect/silent-server", test_connect_to_silent_server);
   g_test_add_func ("/charla/node/connect/cancelled", test_connect_cancelled);
   g_test_add_func ("/charla/node/connect/node-finalized", test_node_finalized_mid_connect);
   g_test_add_func ("/charla/node/connect/text-during-handshake", test_text_during_handshake);

@@ -135,6 +135,29 @@ chat_commands_help (void)
            "End of input (Ctrl+D) quits once what was typed has been delivered.\n");
 }
 
+/* The options of every mode that runs a node: the menu and chat. */
+static void
+add_node_entries (GOptionContext *context,
+                  CliOptions     *options)
+{
+  const GOptionEntry entries[] = {
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &options->name,
+      N_("Show yourself as NAME (default: your real name, else your login)"), N_("NAME") },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &options->port,
+      N_("Listen on exactly port PORT (0: any free port)"), N_("PORT") },
+    { "ports", 0, 0, G_OPTION_ARG_STRING, &options->ports,
+      N_("Listen on the first free port of LO-HI (default: 9990-10005)"), N_("LO-HI") },
+    { "bind", 'b', 0, G_OPTION_ARG_STRING, &options->bind_address,
+      N_("Listen on ADDRESS only (default: every address)"), N_("ADDRESS") },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &options->timeout_ms,
+      N_("Let scan probes wait MS milliseconds to connect and for a reply (default: 100)"), N_("MS") },
+    { NULL }
+  };
+
+  options->timeout_ms = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
 static int
 run_menu (int    argc,
           char **argv)
@@ -145,22 +168,11 @@ run_menu (int    argc,
   g_autofree char *description = NULL;
   CharlaCliSessionOptions session = { 0 };
   const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &options.name,
-      N_("Show yourself as NAME (default: your real name, else your login)"), N_("NAME") },
-    { "port", 'p', 0, G_OPTION_ARG_STRING, &options.port,
-      N_("Listen on exactly port PORT (0: any free port)"), N_("PORT") },
-    { "ports", 0, 0, G_OPTION_ARG_STRING, &options.ports,
-      N_("Listen on the first free port of LO-HI (default: 9990-10005)"), N_("LO-HI") },
-    { "bind", 'b', 0, G_OPTION_ARG_STRING, &options.bind_address,
-      N_("Listen on ADDRESS only (default: every address)"), N_("ADDRESS") },
-    { "timeout", 't', 0, G_OPTION_ARG_INT, &options.timeout_ms,
-      N_("Let scan probes wait MS milliseconds to connect and for a reply (default: 100)"), N_("MS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
 
-  options.timeout_ms = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
   description = g_strdup_printf ("%s\n%s",
                                  _("Commands:\n"
                                    "  charla-cli [OPTION…]             the menu: 0 scans for servers, 1 connects to one\n"
@@ -171,6 +183,7 @@ run_menu (int    argc,
   context = cli_option_context_new (NULL,
                                     _("Chat with the people on your network, peer to peer."),
                                     description);
+  add_node_entries (context, &options);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (error->message);
@@ -209,16 +222,6 @@ run_chat (int    argc,
   g_autofree char *description = NULL;
   CharlaCliSessionOptions session = { 0 };
   const GOptionEntry entries[] = {
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &options.name,
-      N_("Show yourself as NAME (default: your real name, else your login)"), N_("NAME") },
-    { "port", 'p', 0, G_OPTION_ARG_STRING, &options.port,
-      N_("Listen on exactly port PORT (0: any free port)"), N_("PORT") },
-    { "ports", 0, 0, G_OPTION_ARG_STRING, &options.ports,
-      N_("Listen on the first free port of LO-HI (default: 9990-10005)"), N_("LO-HI") },
-    { "bind", 'b', 0, G_OPTION_ARG_STRING, &options.bind_address,
-      N_("Listen on ADDRESS only (default: every address)"), N_("ADDRESS") },
-    { "timeout", 't', 0, G_OPTION_ARG_INT, &options.timeout_ms,
-      N_("Let scan probes wait MS milliseconds to connect and for a reply (default: 100)"), N_("MS") },
     { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &options.connect,
       N_("Connect to HOST:PORT at start (may be repeated)"), N_("HOST:PORT") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options.json,
@@ -226,7 +229,6 @@ run_chat (int    argc,
     { NULL }
   };
 
-  options.timeout_ms = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
   description = g_strdup_printf ("%s\n%s",
                                  chat_commands_help (),
                                  _("Output: received messages as “[HH:MM:SS] Name (address:port): text”,\n"
@@ -247,6 +249,7 @@ run_chat (int    argc,
   context = cli_option_context_new (NULL,
                                     _("Chat without the menu: stdin lines are messages or commands."),
                                     description);
+  add_node_entries (context, &options);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (error->message);

@@ -4,10 +4,10 @@
 at a time, connect_ex with a 0.1 s timeout, then send "--name" and one
 recv(1024) with the same timeout ("Anonimo" on timeout).  Only the
 address prefix and the ranges are parameters, so it can run inside the
-lab's namespace instead of the seed's 192.168.2.x.
+lab's namespace instead of the seed's own LAN prefix.
 
 usage: seed-scan.py PREFIX FIRST LAST PORT_MIN PORT_MAX
-       (the seed itself is: 192.168.2. 121 159 9990 10005)"""
+       (the seed itself uses its LAN prefix, 121 159 9990 10005)"""
 
 import socket
 import sys

@@ -77,7 +77,7 @@ def parse_range(text):
 
 def parse_ips(text):
     """A single address, or a range of last octets like "127.0.0.121-159"
-    (the seed's `for i in range(121, 160)` loop over '192.168.2.')."""
+    (the seed's `for i in range(121, 160)` loop over its LAN prefix)."""
     prefix, _, last = text.rpartition(".")
     if "-" not in last:
         return [require_loopback(text)]

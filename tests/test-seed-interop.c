@@ -767,6 +767,25 @@ test_server_chat (Fixture       *fixture,
   g_assert_true (peer_is_connected (peer));
 }
 
+/* Messages sent in one go (a script piping lines, text typed during the
+ * handshake) still reach the seed as one recv() each, as a seed client's
+ * sends would: each printed as its own message. */
+static void
+test_server_burst (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(CharlaPeer) peer = connect_to_seed_server (fixture, "Criss", NULL);
+  const char *lines[] = { "uno", "dos", "tres ñ", "cuatro €", "cinco" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    g_assert_cmpuint (charla_node_send (fixture->node, lines[i]), ==, 1);
+
+  WAIT_UNTIL (seed_peer_count_text (fixture->seed) >= G_N_ELEMENTS (lines));
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    g_assert_cmpstr (seed_peer_nth_text (fixture->seed, i), ==, lines[i]);
+  assert_seed_server_clean (fixture, G_N_ELEMENTS (lines));
+}
+
 static void
 test_server_non_ascii_name (Fixture       *fixture,
                             gconstpointer  user_data)
@@ -1187,6 +1206,7 @@ main (int   argc,
   ADD ("/charla/seed-interop/scanner/non-ascii-name", test_scanner_non_ascii_name);
   ADD ("/charla/seed-interop/scanner/octet-range", test_scanner_octet_range);
   ADD ("/charla/seed-interop/server/chat", test_server_chat);
+  ADD ("/charla/seed-interop/server/burst", test_server_burst);
   ADD ("/charla/seed-interop/server/non-ascii-name", test_server_non_ascii_name);
   ADD ("/charla/seed-interop/server/long-message", test_server_long_message);
   ADD ("/charla/seed-interop/server/split-reply", test_server_split_reply);

@@ -28,9 +28,11 @@
  * so one chatty peer cannot starve the others. */
 #define READ_CHUNK_SIZE (64 * 1024)
 #define READS_PER_WAKEUP 8
-/* Time a seed server gets to read one write before the next could merge
- * with it into one recv(1024). */
-#define SEED_READ_GRACE_MS 15
+/* Time a seed server gets to read one write before the next one goes, so
+ * the two are not merged into one recv(): in general, and when a merge
+ * could also cut a multi-byte character. */
+#define SEED_MESSAGE_GAP_MS 5
+#define SEED_CUT_GRACE_MS 15
 /* Buffers coalesced into one sendmsg() to a Charla peer. */
 #define MAX_WRITE_VECTORS 1024
 
@@ -73,9 +75,9 @@ struct _CharlaPeer
   GSocket             *socket;
 
   gsize                out_offset;    /* bytes of the queue head already written */
-  gsize                seed_unread_bytes; /* written lately, maybe not read yet */
+  gsize                seed_last_write_size; /* 0 once the seed has read it */
   gint64               seed_last_write;
-  gboolean             seed_unread_is_ascii;
+  gboolean             seed_last_write_ascii;
   gsize                queued_bytes;
   gint64               reply_deadline;
   guint16              port;
@@ -315,34 +317,36 @@ is_ascii (GBytes *bytes)
   return TRUE;
 }
 
-/* A seed server reads with recv(1024) and decodes each read on its own:
- * if our writes merge into one stream at its end, a read can end in the
- * middle of a character and the seed cannot decode it. So a write that
- * could share a 1024-byte read with bytes the seed may not have read
- * yet, where either holds a multi-byte character, waits until those were
- * acknowledged and had time to be read. ASCII can be cut anywhere, and
- * a merge of whole messages is what the seed itself would show. */
-static gboolean
-must_pace_seed_write (CharlaPeer *self)
+/* A seed server prints each recv() as one message, and decodes each
+ * recv(1024) on its own. So every write to a seed peer goes out alone:
+ * the next one waits until the previous was acknowledged and the seed had
+ * time to read it, longer when the two together could fill a recv(1024)
+ * and cut a multi-byte character in half (ASCII can be cut anywhere).
+ *
+ * Returns: when the next write may go, or 0 for now */
+static gint64
+seed_write_ready_time (CharlaPeer *self)
 {
   GBytes *next = g_ptr_array_index (self->out_writes, self->out_head);
   gint64 now = g_get_monotonic_time ();
+  gboolean could_cut;
+  gint64 ready;
 
-  if (self->out_offset > 0)
-    return FALSE;
+  if (self->out_offset > 0 || self->seed_last_write_size == 0)
+    return 0;
 
-  if (now - self->seed_last_write >= SEED_READ_GRACE_MS * G_TIME_SPAN_MILLISECOND &&
-      unacknowledged_bytes (self->socket) == 0)
+  could_cut = self->seed_last_write_size + g_bytes_get_size (next) > CHARLA_SEED_CHUNK_SIZE &&
+              (!self->seed_last_write_ascii || !is_ascii (next));
+  ready = self->seed_last_write +
+          (could_cut ? SEED_CUT_GRACE_MS : SEED_MESSAGE_GAP_MS) * G_TIME_SPAN_MILLISECOND;
+
+  if (now >= ready && unacknowledged_bytes (self->socket) == 0)
     {
-      self->seed_unread_bytes = 0;
-      self->seed_unread_is_ascii = TRUE;
+      self->seed_last_write_size = 0;
+      return 0;
     }
 
-  if (self->seed_unread_bytes == 0 ||
-      self->seed_unread_bytes + g_bytes_get_size (next) <= CHARLA_SEED_CHUNK_SIZE)
-    return FALSE;
-
-  return !self->seed_unread_is_ascii || !is_ascii (next);
+  return MAX (ready, now + G_TIME_SPAN_MILLISECOND);
 }
 
 static gboolean
@@ -357,13 +361,12 @@ on_pacing_timer (gpointer user_data)
 }
 
 static void
-arm_pacing_timer (CharlaPeer *self)
+arm_pacing_timer (CharlaPeer *self,
+                  gint64      ready_time)
 {
-  gint64 ready = self->seed_last_write + SEED_READ_GRACE_MS * G_TIME_SPAN_MILLISECOND;
-
   /* Reuses the write source slot: either way we wait to write. */
   self->write_source = g_timeout_source_new (0);
-  g_source_set_ready_time (self->write_source, MAX (ready, g_get_monotonic_time () + G_TIME_SPAN_MILLISECOND));
+  g_source_set_ready_time (self->write_source, ready_time);
   g_source_set_callback (self->write_source, on_pacing_timer, self, NULL);
   g_source_set_static_name (self->write_source, "[charla] seed pacing");
   g_source_attach (self->write_source, g_main_context_get_thread_default ());
@@ -386,10 +389,15 @@ flush_queue (CharlaPeer *self)
       guint n_vectors = 0;
       gssize written;
 
-      if (self->dialect != CHARLA_PEER_DIALECT_CHARLA && must_pace_seed_write (self))
+      if (self->dialect == CHARLA_PEER_DIALECT_SEED)
         {
-          arm_pacing_timer (self);
-          return FALSE;
+          gint64 ready_time = seed_write_ready_time (self);
+
+          if (ready_time != 0)
+            {
+              arm_pacing_timer (self, ready_time);
+              return FALSE;
+            }
         }
 
       for (guint i = self->out_head; i < self->out_writes->len && n_vectors < MAX_WRITE_VECTORS; i++)
@@ -423,20 +431,17 @@ flush_queue (CharlaPeer *self)
           return FALSE;
         }
 
-      if (self->dialect != CHARLA_PEER_DIALECT_CHARLA)
+      if (self->dialect == CHARLA_PEER_DIALECT_SEED)
         {
-          /* One write per message for seed peers: the head is what went. */
-          self->seed_unread_is_ascii = self->seed_unread_is_ascii &&
-                                       is_ascii (g_ptr_array_index (self->out_writes, self->out_head));
+          /* One buffer per write for seed peers: the head is what went. */
+          GBytes *head = g_ptr_array_index (self->out_writes, self->out_head);
+
+          self->seed_last_write_ascii = is_ascii (head);
+          self->seed_last_write_size = g_bytes_get_size (head);
+          self->seed_last_write = g_get_monotonic_time ();
         }
 
       drop_written (self, written);
-
-      if (self->dialect != CHARLA_PEER_DIALECT_CHARLA)
-        {
-          self->seed_unread_bytes += written;
-          self->seed_last_write = g_get_monotonic_time ();
-        }
     }
 
   return TRUE;
@@ -1253,7 +1258,6 @@ static void
 charla_peer_init (CharlaPeer *self)
 {
   self->out_writes = g_ptr_array_new ();
-  self->seed_unread_is_ascii = TRUE;
   self->prelude = g_byte_array_new ();
   self->held_texts = g_ptr_array_new_with_free_func (g_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);

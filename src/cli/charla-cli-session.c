@@ -103,12 +103,28 @@ print_human (const char *format,
   g_print ("%s\n", text);
 }
 
+/* Once someone is connected, a line at the menu can also be chat. */
+static const char *
+menu_prompt (Session *self)
+{
+  if (g_list_model_get_n_items (self->peer_list) > 0)
+    return _("Option, or a message: ");
+
+  return _("Option: ");
+}
+
 /* A line the node reported on its own: it goes above a waiting prompt,
- * which is shown again below it. */
+ * which is shown again below it (the menu's may have changed meanwhile). */
 static void
 session_print_event (Session    *self,
                      const char *text)
 {
+  if (self->open_prompt != NULL && self->state == STATE_MENU)
+    {
+      g_free (self->open_prompt);
+      self->open_prompt = g_strdup (menu_prompt (self));
+    }
+
   if (self->open_prompt != NULL)
     g_print ("\n%s\n%s", text, self->open_prompt);
   else
@@ -152,7 +168,7 @@ session_prompt (Session *self)
         g_print ("\n%s\n%s\n", _("0) Scan for servers"), _("1) Connect to a server"));
       if (!self->json && g_list_model_get_n_items (self->peer_list) > 0)
         g_print ("%s\n", _("   or type a message for who is connected"));
-      prompt = _("Option: ");
+      prompt = menu_prompt (self);
       break;
     case STATE_SCAN_TARGETS:
       prompt = _("Targets (e.g. 127.0.0.1 or 127.0.0.0/24): ");

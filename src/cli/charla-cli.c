@@ -158,6 +158,23 @@ add_node_entries (GOptionContext *context,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
+/* Checks what add_node_entries() parsed and hands it to the session. */
+static gboolean
+session_options_from_node_entries (CliOptions               *options,
+                                   CharlaCliSessionOptions  *session,
+                                   GError                  **error)
+{
+  if (!resolve_listen_ports (options, &session->port_min, &session->port_max, error) ||
+      !check_timeout (options->timeout_ms, error))
+    return FALSE;
+
+  session->name = options->name;
+  session->bind_address = options->bind_address;
+  session->scan_timeout_ms = options->timeout_ms;
+
+  return TRUE;
+}
+
 static int
 run_menu (int    argc,
           char **argv)
@@ -201,13 +218,9 @@ run_menu (int    argc,
       return usage_error (message);
     }
 
-  if (!resolve_listen_ports (&options, &session.port_min, &session.port_max, &error) ||
-      !check_timeout (options.timeout_ms, &error))
+  if (!session_options_from_node_entries (&options, &session, &error))
     return usage_error (error->message);
 
-  session.name = options.name;
-  session.bind_address = options.bind_address;
-  session.scan_timeout_ms = options.timeout_ms;
   session.menu = TRUE;
   return charla_cli_session_run (&session);
 }
@@ -261,13 +274,9 @@ run_chat (int    argc,
       return usage_error (message);
     }
 
-  if (!resolve_listen_ports (&options, &session.port_min, &session.port_max, &error) ||
-      !check_timeout (options.timeout_ms, &error))
+  if (!session_options_from_node_entries (&options, &session, &error))
     return usage_error (error->message);
 
-  session.name = options.name;
-  session.bind_address = options.bind_address;
-  session.scan_timeout_ms = options.timeout_ms;
   session.connect = (const char * const *) options.connect;
   session.json = options.json;
   session.menu = FALSE;

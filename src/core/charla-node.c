@@ -85,17 +85,6 @@ post_message (CharlaNode    *self,
   g_signal_emit (self, signals[MESSAGE], 0, message);
 }
 
-static char *
-dup_peer_address (CharlaPeer *peer)
-{
-  const char *address = charla_peer_get_address (peer);
-
-  if (strchr (address, ':') != NULL)
-    return g_strdup_printf ("[%s]:%u", address, charla_peer_get_port (peer));
-
-  return g_strdup_printf ("%s:%u", address, charla_peer_get_port (peer));
-}
-
 static gboolean
 find_peer (CharlaNode *self,
            CharlaPeer *peer,
@@ -109,7 +98,7 @@ on_peer_message_received (CharlaPeer *peer,
                           const char *text,
                           CharlaNode *self)
 {
-  g_autofree char *address = dup_peer_address (peer);
+  g_autofree char *address = charla_peer_dup_endpoint (peer);
   g_autoptr(CharlaMessage) message =
     charla_message_new (CHARLA_MESSAGE_INCOMING, charla_peer_get_name (peer), address, text);
 

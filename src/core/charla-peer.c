@@ -1439,6 +1439,22 @@ charla_peer_get_queued_bytes (CharlaPeer *self)
 }
 
 /**
+ * charla_peer_dup_endpoint:
+ *
+ * Returns: (transfer full): "address:port", or "[address]:port" for IPv6
+ */
+char *
+charla_peer_dup_endpoint (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
+
+  if (strchr (self->address, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", self->address, self->port);
+
+  return g_strdup_printf ("%s:%u", self->address, self->port);
+}
+
+/**
  * charla_peer_dup_label:
  *
  * Returns: (transfer full): "Name (address:port)", for messages
@@ -1446,12 +1462,12 @@ charla_peer_get_queued_bytes (CharlaPeer *self)
 char *
 charla_peer_dup_label (CharlaPeer *self)
 {
+  g_autofree char *endpoint = NULL;
+
   g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
 
-  if (strchr (self->address, ':') != NULL)
-    return g_strdup_printf ("%s ([%s]:%u)", self->name, self->address, self->port);
-
-  return g_strdup_printf ("%s (%s:%u)", self->name, self->address, self->port);
+  endpoint = charla_peer_dup_endpoint (self);
+  return g_strdup_printf ("%s (%s)", self->name, endpoint);
 }
 
 /**

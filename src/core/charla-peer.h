@@ -52,6 +52,7 @@ CharlaPeerDirection  charla_peer_get_direction     (CharlaPeer  *self);
 CharlaPeerState      charla_peer_get_state         (CharlaPeer  *self);
 CharlaPeerDialect    charla_peer_get_dialect       (CharlaPeer  *self);
 gsize                charla_peer_get_queued_bytes  (CharlaPeer  *self);
+char                *charla_peer_dup_endpoint      (CharlaPeer  *self);
 char                *charla_peer_dup_label         (CharlaPeer  *self);
 void                 charla_peer_send              (CharlaPeer  *self,
                                                     const char  *text);

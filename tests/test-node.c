@@ -182,6 +182,39 @@ wait_for_texts (Inbox *inbox,
   wait_until (inbox_has, &check);
 }
 
+typedef struct
+{
+  Inbox      *inbox;
+  const char *text;
+} LastTextCheck;
+
+static gboolean
+inbox_last_text_is (gpointer data)
+{
+  LastTextCheck *check = data;
+  GPtrArray *texts = check->inbox->texts;
+
+  return texts->len > 0 && g_strcmp0 (g_ptr_array_index (texts, texts->len - 1), check->text) == 0;
+}
+
+/* Waits (at most 20 s, like every wait here) for @text to arrive last. */
+static void
+wait_for_last_text (Inbox      *inbox,
+                    const char *text)
+{
+  LastTextCheck check = { inbox, text };
+
+  wait_until (inbox_last_text_is, &check);
+}
+
+static gboolean
+peer_name_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_strcmp0 (charla_peer_get_name (pair[0]), pair[1]) == 0;
+}
+
 static gboolean
 inbox_has_bytes (gpointer data)
 {
@@ -307,8 +340,7 @@ test_two_nodes_chat (void)
   /* --name NEW reaches Charla peers. */
   g_assert_true (charla_node_set_name (beto, "Roberto", &error));
   g_assert_no_error (error);
-  while (g_strcmp0 (charla_peer_get_name (from_beto), "Roberto") != 0)
-    g_main_context_iteration (NULL, TRUE);
+  wait_until (peer_name_is, (gpointer[]) { from_beto, "Roberto" });
 
   /* --ex closes every connection, on both sides, and says so. */
   g_assert_cmpuint (charla_node_disconnect_all (beto), ==, 1);
@@ -746,8 +778,7 @@ test_huge_line (void)
 
   spin_for (100);
   raw_send (client, "\nsigo aquí\n", strlen ("\nsigo aquí\n"));
-  while (g_strcmp0 (g_ptr_array_index (inbox->texts, inbox->texts->len - 1), "sigo aquí") != 0)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for_last_text (inbox, "sigo aquí");
 }
 
 /* Same between two Charla nodes: a 10 MB framed message. */
@@ -815,9 +846,7 @@ test_slow_peer_dropped (void)
 
   g_assert_cmpint (charla_peer_get_state (friend_peer), ==, CHARLA_PEER_STATE_CONNECTED);
   charla_node_send (node, "sigues ahí");
-  while (friend_inbox->texts->len == 0 ||
-         g_strcmp0 (g_ptr_array_index (friend_inbox->texts, friend_inbox->texts->len - 1), "sigues ahí") != 0)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for_last_text (friend_inbox, "sigues ahí");
 }
 
 /* Text typed while a connect is still handshaking is not lost. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 /* fanout-bench: one sender, many receivers, all on 127.0.0.1.
  *

@@ -12,6 +12,7 @@
 #include "charla-error.h"
 #include "charla-node.h"
 #include "charla-scanner.h"
+#include "charla-wire.h"
 
 /* Waiting is generous: the machine may be loaded, and nothing here is
  * a timing assertion. */

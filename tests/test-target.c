@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include <gio/gio.h>
 
 #include "charla-error.h"
-#include "charla-target.h"
+#include "charla.h"
 
 static char *
 address_at (CharlaTargetSet *set,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include "config.h"
 
+#include "charla-enums.h"
 #include "charla-message.h"
 
 /**
@@ -47,7 +48,7 @@ charla_message_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_KIND:
-      g_value_set_int (value, self->kind);
+      g_value_set_enum (value, self->kind);
       break;
     case PROP_SENDER:
       g_value_set_string (value, self->sender);
@@ -88,9 +89,9 @@ charla_message_class_init (CharlaMessageClass *klass)
   object_class->finalize = charla_message_finalize;
 
   properties[PROP_KIND] =
-    g_param_spec_int ("kind", NULL, NULL,
-                      CHARLA_MESSAGE_INCOMING, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_NOTICE,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("kind", NULL, NULL,
+                       CHARLA_TYPE_MESSAGE_KIND, CHARLA_MESSAGE_NOTICE,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_SENDER] =
     g_param_spec_string ("sender", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "charla-error.h"
-#include "charla-node.h"
+#include "charla-endpoint.h"
+#include "charla-network.h"
+#include "charla-node-private.h"
 #include "charla-peer-private.h"
-#include "charla-protocol.h"
-#include "charla-target.h"
+#include "charla-source-private.h"
+#include "charla-text.h"
+#include "charla-wire.h"
 
 /* GSocketListener's default backlog of 10 loses simultaneous connects
  * (a scan of this node, many peers joining at once). */
@@ -258,20 +261,10 @@ typedef struct
 } ConnectData;
 
 static void
-destroy_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 connect_data_free (ConnectData *data)
 {
-  destroy_source (&data->socket_source);
-  destroy_source (&data->timeout_source);
+  charla_clear_source (&data->socket_source);
+  charla_clear_source (&data->timeout_source);
   g_clear_object (&data->cancellable);
   g_clear_object (&data->peer);
   g_clear_object (&data->socket);
@@ -294,8 +287,8 @@ connect_task_complete (GTask      *task,
     }
 
   data->completed = TRUE;
-  destroy_source (&data->socket_source);
-  destroy_source (&data->timeout_source);
+  charla_clear_source (&data->socket_source);
+  charla_clear_source (&data->timeout_source);
   if (data->cancelled_id != 0)
     {
       /* Not g_cancellable_disconnect(): this may run inside the
@@ -690,7 +683,7 @@ charla_node_new (const char *name)
 
   /* Even a login name can be unusable (all control characters). */
   if (self->name == NULL)
-    self->name = g_strdup (_("Anonimo"));
+    self->name = g_strdup (CHARLA_ANONYMOUS_NAME);
 
   return self;
 }
@@ -730,30 +723,12 @@ listen_on (CharlaNode    *self,
   return TRUE;
 }
 
-/**
- * charla_node_start:
- * @self: a #CharlaNode
- * @error: return location for a #GError
- *
- * Listens on the first free port of the node's range (both IPv4 and
- * IPv6 unless a bind address is set). A range of one port that is taken
- * is an error, %CHARLA_ERROR_PORT_IN_USE; a range of 0–0 takes any free
- * port.
- *
- * Returns: %TRUE if the node listens
- */
-gboolean
-charla_node_start (CharlaNode  *self,
-                   GError     **error)
+static gboolean
+start_listening (CharlaNode  *self,
+                 GError     **error)
 {
   g_autoptr(GInetAddress) bind_address = NULL;
   guint16 port = 0;
-
-  g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (self->service != NULL)
-    return TRUE;
 
   if (self->bind_address != NULL)
     {
@@ -804,6 +779,44 @@ charla_node_start (CharlaNode  *self,
   self->port = port;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  return TRUE;
+}
+
+/**
+ * charla_node_start:
+ * @self: a #CharlaNode
+ * @error: return location for a #GError
+ *
+ * Listens on the first free port of the node's range (both IPv4 and
+ * IPv6 unless a bind address is set). A range of one port that is taken
+ * is an error, %CHARLA_ERROR_PORT_IN_USE; a range of 0–0 takes any free
+ * port. A failure is also posted to #CharlaNode:messages: a node that
+ * does not listen can still connect out and scan.
+ *
+ * Returns: %TRUE if the node listens
+ */
+gboolean
+charla_node_start (CharlaNode  *self,
+                   GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->service != NULL)
+    return TRUE;
+
+  if (!start_listening (self, &local_error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Not listening for connections: %s"),
+                                               local_error->message);
+
+      charla_node_post_notice (self, CHARLA_MESSAGE_ERROR, text);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -1075,9 +1088,7 @@ charla_node_connect_async (CharlaNode          *self,
     }
 
   data = g_new0 (ConnectData, 1);
-  data->label = strchr (bare_host, ':') != NULL
-                ? g_strdup_printf ("[%s]:%u", bare_host, port)
-                : g_strdup_printf ("%s:%u", bare_host, port);
+  data->label = charla_endpoint_format (bare_host, port);
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
   if (bare_host[0] == '\0')

@@ -52,11 +52,5 @@ guint        charla_node_send               (CharlaNode           *self,
                                              const char           *text);
 guint        charla_node_disconnect_all     (CharlaNode           *self);
 char        *charla_node_dup_peer_names     (CharlaNode           *self);
-void         charla_node_post_notice        (CharlaNode           *self,
-                                             CharlaMessageKind     kind,
-                                             const char           *text);
-gboolean     charla_node_is_own_endpoint    (CharlaNode           *self,
-                                             GInetAddress         *address,
-                                             guint16               port);
 
 G_END_DECLS

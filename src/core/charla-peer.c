@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include "config.h"
 
@@ -10,9 +10,14 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "charla-endpoint.h"
+#include "charla-enums.h"
 #include "charla-error.h"
 #include "charla-peer-private.h"
-#include "charla-protocol.h"
+#include "charla-line-splitter.h"
+#include "charla-source-private.h"
+#include "charla-text.h"
+#include "charla-wire.h"
 
 /* How long a reply to a bare name query may take to start arriving. */
 #define NAME_REPLY_TIMEOUT_MS 3000
@@ -117,16 +122,6 @@ static void process_framed_bytes (CharlaPeer *self, const char *data, gsize len)
 static void process_framed_line (CharlaPeer *self, const char *line, gsize len, gboolean continued);
 static void deliver (CharlaPeer *self, const char *data, gsize len);
 
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
 static char *
 address_to_display_string (GInetAddress *address)
 {
@@ -203,7 +198,7 @@ arm_timer (CharlaPeer  *self,
            gint64       ready_time,
            GSourceFunc  callback)
 {
-  clear_source (&self->timer_source);
+  charla_clear_source (&self->timer_source);
 
   self->timer_source = g_timeout_source_new (0);
   g_source_set_ready_time (self->timer_source, ready_time);
@@ -629,10 +624,10 @@ close_with_error (CharlaPeer   *self,
 
   undelivered = self->out_writes->len - self->out_head + self->held_texts->len;
 
-  clear_source (&self->read_source);
-  clear_source (&self->write_source);
-  clear_source (&self->flush_source);
-  clear_source (&self->timer_source);
+  charla_clear_source (&self->read_source);
+  charla_clear_source (&self->write_source);
+  charla_clear_source (&self->flush_source);
+  charla_clear_source (&self->timer_source);
   clear_writes (self);
   g_ptr_array_set_size (self->held_texts, 0);
   self->queued_bytes = 0;
@@ -651,7 +646,7 @@ become_connected (CharlaPeer        *self,
                   CharlaPeerDialect  dialect)
 {
   self->phase = PHASE_NONE;
-  clear_source (&self->timer_source);
+  charla_clear_source (&self->timer_source);
   set_dialect (self, dialect);
 
   if (self->state != CHARLA_PEER_STATE_HANDSHAKING)
@@ -1137,13 +1132,13 @@ charla_peer_get_property (GObject    *object,
       g_value_set_string (value, self->name);
       break;
     case PROP_DIRECTION:
-      g_value_set_int (value, self->direction);
+      g_value_set_enum (value, self->direction);
       break;
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     case PROP_DIALECT:
-      g_value_set_int (value, self->dialect);
+      g_value_set_enum (value, self->dialect);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1155,10 +1150,10 @@ charla_peer_dispose (GObject *object)
 {
   CharlaPeer *self = CHARLA_PEER (object);
 
-  clear_source (&self->read_source);
-  clear_source (&self->write_source);
-  clear_source (&self->flush_source);
-  clear_source (&self->timer_source);
+  charla_clear_source (&self->read_source);
+  charla_clear_source (&self->write_source);
+  charla_clear_source (&self->flush_source);
+  charla_clear_source (&self->timer_source);
 
   if (self->connection != NULL && self->state != CHARLA_PEER_STATE_CLOSED)
     g_socket_close (self->socket, NULL);
@@ -1206,19 +1201,17 @@ charla_peer_class_init (CharlaPeerClass *klass)
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_DIRECTION] =
-    g_param_spec_int ("direction", NULL, NULL,
-                      CHARLA_PEER_INCOMING, CHARLA_PEER_OUTGOING, CHARLA_PEER_INCOMING,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("direction", NULL, NULL,
+                       CHARLA_TYPE_PEER_DIRECTION, CHARLA_PEER_INCOMING,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL,
-                      CHARLA_PEER_STATE_HANDSHAKING, CHARLA_PEER_STATE_CLOSED,
-                      CHARLA_PEER_STATE_HANDSHAKING,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    g_param_spec_enum ("state", NULL, NULL,
+                       CHARLA_TYPE_PEER_STATE, CHARLA_PEER_STATE_HANDSHAKING,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_DIALECT] =
-    g_param_spec_int ("dialect", NULL, NULL,
-                      CHARLA_PEER_DIALECT_UNKNOWN, CHARLA_PEER_DIALECT_CHARLA,
-                      CHARLA_PEER_DIALECT_UNKNOWN,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    g_param_spec_enum ("dialect", NULL, NULL,
+                       CHARLA_TYPE_PEER_DIALECT, CHARLA_PEER_DIALECT_UNKNOWN,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1261,7 +1254,7 @@ charla_peer_init (CharlaPeer *self)
   self->prelude = g_byte_array_new ();
   self->held_texts = g_ptr_array_new_with_free_func (g_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);
-  self->name = g_strdup (_("Anonimo"));
+  self->name = g_strdup (CHARLA_ANONYMOUS_NAME);
 }
 
 /**
@@ -1448,10 +1441,7 @@ charla_peer_dup_endpoint (CharlaPeer *self)
 {
   g_return_val_if_fail (CHARLA_IS_PEER (self), NULL);
 
-  if (strchr (self->address, ':') != NULL)
-    return g_strdup_printf ("[%s]:%u", self->address, self->port);
-
-  return g_strdup_printf ("%s:%u", self->address, self->port);
+  return charla_endpoint_format (self->address, self->port);
 }
 
 /**

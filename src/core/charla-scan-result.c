@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include "config.h"
 
+#include "charla-enums.h"
 #include "charla-scan-result.h"
 
 /**
@@ -58,7 +59,7 @@ charla_scan_result_get_property (GObject    *object,
       g_value_set_uint (value, self->port);
       break;
     case PROP_RESULT:
-      g_value_set_int (value, self->result);
+      g_value_set_enum (value, self->result);
       break;
     case PROP_NAME:
       g_value_set_string (value, self->name);
@@ -103,9 +104,9 @@ charla_scan_result_class_init (CharlaScanResultClass *klass)
   /* Plain int rather than a registered enum: the result is read through
    * the C getter, the property exists for list views and debugging. */
   properties[PROP_RESULT] =
-    g_param_spec_int ("result", NULL, NULL,
-                      CHARLA_PROBE_NODE, CHARLA_PROBE_ERROR, CHARLA_PROBE_ERROR,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("result", NULL, NULL,
+                       CHARLA_TYPE_PROBE_RESULT, CHARLA_PROBE_ERROR,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include "config.h"
 
@@ -15,8 +15,12 @@
 #include <glib/gi18n.h>
 
 #include "charla-error.h"
-#include "charla-protocol.h"
+#include "charla-endpoint.h"
+#include "charla-network.h"
+#include "charla-node-private.h"
 #include "charla-scanner.h"
+#include "charla-text.h"
+#include "charla-wire.h"
 
 /**
  * CharlaScanner:
@@ -379,7 +383,7 @@ probe_finish_reply (ScanRun      *run,
       g_autofree char *name = charla_name_sanitize (probe->reply, probe->reply_len);
 
       scan_run_record (run, probe->address, probe->port, CHARLA_PROBE_NODE,
-                       name != NULL ? name : _("Anonimo"), FALSE, NULL);
+                       name != NULL ? name : CHARLA_ANONYMOUS_NAME, FALSE, NULL);
     }
   else if (probe->reply_len > 0)
     {
@@ -393,7 +397,7 @@ probe_finish_reply (ScanRun      *run,
                      NULL, FALSE, error->message);
   else
     scan_run_record (run, probe->address, probe->port, CHARLA_PROBE_SILENT,
-                     _("Anonimo"), FALSE,
+                     CHARLA_ANONYMOUS_NAME, FALSE,
                      closed ? _("Closed the connection without answering") : NULL);
 
   probe_close (run, probe);

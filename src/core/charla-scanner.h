@@ -5,7 +5,7 @@
 
 #include "charla-node.h"
 #include "charla-scan-result.h"
-#include "charla-target.h"
+#include "charla-target-set.h"
 
 G_BEGIN_DECLS
 

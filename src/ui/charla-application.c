@@ -217,12 +217,9 @@ charla_application_start_node (CharlaApplication *self)
     charla_node_set_bind_address (self->node, self->bind_option);
 
   /* Not fatal: the user can still scan and connect out. The window
-   * shows that the node is not listening; the history says why. */
-  if (!charla_node_start (self->node, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Not listening for connections: %s"), error->message);
-      charla_node_post_notice (self->node, CHARLA_MESSAGE_ERROR, text);
-    }
+   * shows that the node is not listening; the node posts why to the
+   * history. */
+  charla_node_start (self->node, &error);
 }
 
 static void

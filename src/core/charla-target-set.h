@@ -5,10 +5,6 @@
 
 G_BEGIN_DECLS
 
-/* The seed's listening range: several nodes fit on one host. */
-#define CHARLA_DEFAULT_PORT_MIN 9990
-#define CHARLA_DEFAULT_PORT_MAX 10005
-
 /* Above this many host × port probes a scan is refused. */
 #define CHARLA_MAX_SCAN_PROBES 65536
 
@@ -22,6 +18,8 @@ G_BEGIN_DECLS
  */
 typedef struct _CharlaTargetSet CharlaTargetSet;
 
+#define CHARLA_TYPE_TARGET_SET (charla_target_set_get_type ())
+
 GType            charla_target_set_get_type     (void) G_GNUC_CONST;
 CharlaTargetSet *charla_target_set_new          (void);
 CharlaTargetSet *charla_target_set_ref          (CharlaTargetSet  *self);
@@ -33,24 +31,6 @@ guint64          charla_target_set_get_n_hosts  (CharlaTargetSet  *self);
 GInetAddress    *charla_target_set_get_address  (CharlaTargetSet  *self,
                                                  guint64           index);
 
-gboolean         charla_port_range_parse        (const char       *spec,
-                                                 guint16          *out_min,
-                                                 guint16          *out_max,
-                                                 GError          **error);
-gboolean         charla_port_parse              (const char       *text,
-                                                 guint16          *out_port,
-                                                 GError          **error);
-gboolean         charla_host_port_parse         (const char       *text,
-                                                 char            **out_host,
-                                                 guint16          *out_port,
-                                                 GError          **error);
-
-gboolean         charla_loopback_only           (void);
-gboolean         charla_check_target_allowed    (GInetAddress     *address,
-                                                 GError          **error);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CharlaTargetSet, charla_target_set_unref)
-
-#define CHARLA_TYPE_TARGET_SET (charla_target_set_get_type ())
 
 G_END_DECLS

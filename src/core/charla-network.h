@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+gboolean  charla_loopback_only         (void);
+gboolean  charla_check_target_allowed  (GInetAddress  *address,
+                                        GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "charla-node.h"
+
+G_BEGIN_DECLS
+
+/* For the core only: the front ends read what the node posts. */
+void      charla_node_post_notice      (CharlaNode         *self,
+                                        CharlaMessageKind   kind,
+                                        const char         *text);
+gboolean  charla_node_is_own_endpoint  (CharlaNode         *self,
+                                        GInetAddress       *address,
+                                        guint16             port);
+
+G_END_DECLS

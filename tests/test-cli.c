@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 #include <json-glib/json-glib.h>
 #include <gio/gio.h>
 #include <locale.h>
 #include <string.h>
 
+#include "charla-test-support.h"
+
 /* charla-cli run as a user or a script would: a subprocess ($CHARLA_CLI)
  * fed through stdin, read through stdout. Every wait is capped
  * generously and never timed: the machine may be loaded. */
-
-#define WAIT_USEC (20 * G_USEC_PER_SEC)
 
 typedef struct {
   GSubprocess      *process;
@@ -120,33 +120,21 @@ on_line_read (GObject      *object,
   read->done = TRUE;
 }
 
-static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* The next line of output; NULL at the end of the output. */
 static char *
 cli_process_read_line (CliProcess *self,
                        const char *waiting_for)
 {
   LineRead read = { FALSE, NULL, NULL };
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  gint64 deadline = charla_test_deadline_in (CHARLA_TEST_WAIT_SECONDS);
 
-  timeout_id = g_timeout_add (WAIT_USEC / 1000, on_wait_timeout, &timed_out);
   g_data_input_stream_read_line_async (self->output, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
-  while (!read.done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  while (!read.done && charla_test_iterate_before (deadline))
+    ;
 
   if (!read.done)
     g_error ("%s: no “%s” within %d s (its output so far is above)",
-             self->label, waiting_for, (int) (WAIT_USEC / G_USEC_PER_SEC));
-  g_source_remove (timeout_id);
+             self->label, waiting_for, CHARLA_TEST_WAIT_SECONDS);
   g_assert_no_error (read.error);
 
   /* The log shows every line, for whoever reads a failure. */
@@ -227,19 +215,16 @@ static int
 cli_process_wait_exit (CliProcess *self)
 {
   gboolean exited = FALSE;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  gint64 deadline = charla_test_deadline_in (CHARLA_TEST_WAIT_SECONDS);
 
-  timeout_id = g_timeout_add (WAIT_USEC / 1000, on_wait_timeout, &timed_out);
   g_subprocess_wait_async (self->process, NULL, on_wait_done, &exited);
-  while (!exited && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  while (!exited && charla_test_iterate_before (deadline))
+    ;
   if (!exited)
     {
       g_subprocess_force_exit (self->process);
       g_error ("%s did not exit", self->label);
     }
-  g_source_remove (timeout_id);
 
   g_assert_true (g_subprocess_get_if_exited (self->process));
   return g_subprocess_get_exit_status (self->process);
@@ -294,8 +279,7 @@ cli_run (GPtrArray   *argv,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   Communicated communicated = { FALSE, NULL, NULL, NULL };
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  gint64 deadline = charla_test_deadline_in (CHARLA_TEST_WAIT_SECONDS);
 
   launcher = cli_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -303,17 +287,15 @@ cli_run (GPtrArray   *argv,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
-  timeout_id = g_timeout_add (WAIT_USEC / 1000, on_wait_timeout, &timed_out);
   g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
                                        on_communicated, &communicated);
-  while (!communicated.done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  while (!communicated.done && charla_test_iterate_before (deadline))
+    ;
   if (!communicated.done)
     {
       g_subprocess_force_exit (process);
       g_error ("%s did not finish", (const char *) argv->pdata[1]);
     }
-  g_source_remove (timeout_id);
   g_assert_no_error (communicated.error);
 
   /* stdout and stderr are closed; the exit follows. */

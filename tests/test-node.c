@@ -2,89 +2,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "charla.h"
-
-#define WAIT_TIMEOUT_S 20
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_wait_timeout (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main context until @condition holds; fails after 20 s. */
-static void
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (timeout_id);
-
-  g_assert_false (timed_out);
-}
-
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_wait_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static CharlaNode *
-start_node (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  CharlaNode *node = charla_node_new (name);
-
-  charla_node_set_port_range (node, 0, 0);
-  g_assert_true (charla_node_start (node, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (charla_node_get_port (node), >, 0);
-
-  return node;
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static void
-store_result (GObject      *object,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static CharlaPeer *
-connect_node (CharlaNode  *node,
-              const char  *host,
-              guint16      port,
-              GError     **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  charla_node_connect_async (node, host, port, NULL, store_result, &result);
-  wait_until (result_is_set, &result);
-
-  return charla_node_connect_finish (node, result, error);
-}
+#include "charla-test-support.h"
 
 typedef struct
 {
@@ -106,7 +24,7 @@ wait_for_peers (CharlaNode *node,
 {
   CountCheck check = { charla_node_get_peers (node), n_peers };
 
-  wait_until (model_has_exactly, &check);
+  charla_test_wait_until (model_has_exactly, &check);
 }
 
 /* Collects the chat text a node receives. */
@@ -179,7 +97,7 @@ wait_for_texts (Inbox *inbox,
 {
   InboxCheck check = { inbox, n_texts };
 
-  wait_until (inbox_has, &check);
+  charla_test_wait_until (inbox_has, &check);
 }
 
 typedef struct
@@ -204,7 +122,7 @@ wait_for_last_text (Inbox      *inbox,
 {
   LastTextCheck check = { inbox, text };
 
-  wait_until (inbox_last_text_is, &check);
+  charla_test_wait_until (inbox_last_text_is, &check);
 }
 
 static gboolean
@@ -235,84 +153,19 @@ inbox_has_notice_containing (Inbox      *inbox,
   return FALSE;
 }
 
-/* A raw client, as a seed client or netcat: blocking GSocket on loopback. */
-static GSocket *
-raw_connect (guint16 port)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (g_socket_connect (socket, address, NULL, &error));
-  g_assert_no_error (error);
-
-  return socket;
-}
-
-static void
-raw_send (GSocket    *socket,
-          const char *data,
-          gsize       len)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_socket_set_blocking (socket, FALSE);
-  while (len > 0)
-    {
-      gssize sent = g_socket_send (socket, data, len, NULL, &error);
-
-      if (sent < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_clear_error (&error);
-          g_main_context_iteration (NULL, FALSE);
-          continue;
-        }
-      g_assert_no_error (error);
-      data += sent;
-      len -= sent;
-    }
-}
-
-/* Reads what is there, spinning the main loop (the node under test runs
- * in this thread) until something arrives. */
-static gssize
-raw_receive (GSocket *socket,
-             char    *buffer,
-             gsize    size)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_S * G_TIME_SPAN_SECOND;
-
-  g_socket_set_blocking (socket, FALSE);
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n_read = g_socket_receive (socket, buffer, size, NULL, &error);
-
-      if (n_read >= 0)
-        return n_read;
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  g_assert_not_reached ();
-}
-
 /* Two nodes, one connects: both learn the other's name, chat both ways. */
 static void
 test_two_nodes_chat (void)
 {
-  g_autoptr(CharlaNode) ana = start_node ("Ana");
-  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
+  g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
   g_autoptr(Inbox) ana_inbox = inbox_new (ana);
   g_autoptr(Inbox) beto_inbox = inbox_new (beto);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) to_ana = NULL;
   g_autoptr(CharlaPeer) from_beto = NULL;
 
-  to_ana = connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
+  to_ana = charla_test_connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (charla_peer_get_name (to_ana), ==, "Ana");
   g_assert_cmpint (charla_peer_get_dialect (to_ana), ==, CHARLA_PEER_DIALECT_CHARLA);
@@ -340,7 +193,7 @@ test_two_nodes_chat (void)
   /* --name NEW reaches Charla peers. */
   g_assert_true (charla_node_set_name (beto, "Roberto", &error));
   g_assert_no_error (error);
-  wait_until (peer_name_is, (gpointer[]) { from_beto, "Roberto" });
+  charla_test_wait_until (peer_name_is, (gpointer[]) { from_beto, "Roberto" });
 
   /* --ex closes every connection, on both sides, and says so. */
   g_assert_cmpuint (charla_node_disconnect_all (beto), ==, 1);
@@ -355,17 +208,17 @@ test_two_nodes_chat (void)
 static void
 test_mutual_and_self_connections (void)
 {
-  g_autoptr(CharlaNode) ana = start_node ("Ana");
-  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
+  g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
   g_autoptr(Inbox) ana_inbox = inbox_new (ana);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) to_ana = NULL;
   g_autoptr(CharlaPeer) to_beto = NULL;
   g_autoptr(CharlaPeer) to_self = NULL;
 
-  to_ana = connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
+  to_ana = charla_test_connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
   g_assert_no_error (error);
-  to_beto = connect_node (ana, "127.0.0.1", charla_node_get_port (beto), &error);
+  to_beto = charla_test_connect_node (ana, "127.0.0.1", charla_node_get_port (beto), &error);
   g_assert_no_error (error);
   g_assert_nonnull (charla_peer_get_node_id (to_ana));
   wait_for_peers (ana, 2);
@@ -374,15 +227,15 @@ test_mutual_and_self_connections (void)
   g_assert_cmpuint (charla_node_send (beto, "una vez"), ==, 1);
   g_assert_cmpuint (charla_node_send (beto, "dos veces"), ==, 1);
   wait_for_texts (ana_inbox, 2);
-  spin_for (200);
+  charla_test_spin_for (200);
   g_assert_cmpuint (ana_inbox->texts->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (ana_inbox->texts, 1), ==, "dos veces");
 
-  to_self = connect_node (ana, "127.0.0.1", charla_node_get_port (ana), &error);
+  to_self = charla_test_connect_node (ana, "127.0.0.1", charla_node_get_port (ana), &error);
   g_assert_null (to_self);
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS);
   g_assert_nonnull (strstr (error->message, "this node itself"));
-  spin_for (200);
+  charla_test_spin_for (200);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (ana)), ==, 2);
 }
 
@@ -390,9 +243,9 @@ test_mutual_and_self_connections (void)
 static void
 test_fan_out_to_all (void)
 {
-  g_autoptr(CharlaNode) hub = start_node ("Hub");
-  g_autoptr(CharlaNode) uno = start_node ("Uno");
-  g_autoptr(CharlaNode) dos = start_node ("Dos");
+  g_autoptr(CharlaNode) hub = charla_test_start_node ("Hub");
+  g_autoptr(CharlaNode) uno = charla_test_start_node ("Uno");
+  g_autoptr(CharlaNode) dos = charla_test_start_node ("Dos");
   g_autoptr(Inbox) uno_inbox = inbox_new (uno);
   g_autoptr(Inbox) dos_inbox = inbox_new (dos);
   g_autoptr(GError) error = NULL;
@@ -400,15 +253,15 @@ test_fan_out_to_all (void)
   g_autoptr(CharlaPeer) peer2 = NULL;
   g_autofree char *names = NULL;
 
-  peer1 = connect_node (hub, "127.0.0.1", charla_node_get_port (uno), &error);
+  peer1 = charla_test_connect_node (hub, "127.0.0.1", charla_node_get_port (uno), &error);
   g_assert_no_error (error);
-  peer2 = connect_node (hub, "::1", charla_node_get_port (dos), &error);
+  peer2 = charla_test_connect_node (hub, "::1", charla_node_get_port (dos), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     {
       /* No IPv6 loopback on this machine: use IPv4 for the second one. */
       g_clear_error (&error);
-      peer2 = connect_node (hub, "localhost", charla_node_get_port (dos), &error);
+      peer2 = charla_test_connect_node (hub, "localhost", charla_node_get_port (dos), &error);
     }
   g_assert_no_error (error);
 
@@ -427,7 +280,7 @@ test_fan_out_to_all (void)
 static void
 test_send_with_nobody (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Sola");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Sola");
   g_autoptr(Inbox) inbox = inbox_new (node);
 
   g_assert_cmpuint (charla_node_send (node, "¿hay alguien?"), ==, 0);
@@ -438,7 +291,7 @@ test_send_with_nobody (void)
 static void
 test_port_in_use (void)
 {
-  g_autoptr(CharlaNode) first = start_node ("Primero");
+  g_autoptr(CharlaNode) first = charla_test_start_node ("Primero");
   g_autoptr(CharlaNode) second = charla_node_new ("Segundo");
   g_autoptr(CharlaNode) third = charla_node_new ("Tercero");
   g_autoptr(GError) error = NULL;
@@ -497,15 +350,15 @@ test_rename_rejects_empty (void)
 static void
 test_connect_refused (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
-  g_autoptr(CharlaNode) gone = start_node ("Ido");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(CharlaNode) gone = charla_test_start_node ("Ido");
   g_autoptr(Inbox) inbox = inbox_new (node);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   guint16 closed_port = charla_node_get_port (gone);
 
   charla_node_stop (gone);
-  peer = connect_node (node, "127.0.0.1", closed_port, &error);
+  peer = charla_test_connect_node (node, "127.0.0.1", closed_port, &error);
   g_assert_null (peer);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_nonnull (strstr (error->message, "127.0.0.1"));
@@ -520,7 +373,7 @@ test_connect_refused (void)
 static void
 test_connect_timeout (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocket) listener = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -547,10 +400,10 @@ test_connect_timeout (void)
       g_socket_connect (filler, bound, NULL, NULL);
       g_ptr_array_add (fillers, filler);
     }
-  spin_for (100);
+  charla_test_spin_for (100);
 
   charla_node_set_connect_timeout (node, 300);
-  peer = connect_node (node, "127.0.0.1", port, &error);
+  peer = charla_test_connect_node (node, "127.0.0.1", port, &error);
   if (error != NULL && !g_error_matches (error, CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT))
     {
       g_test_skip ("this kernel does not drop SYNs to a full accept queue");
@@ -565,30 +418,30 @@ test_connect_timeout (void)
 static void
 test_connect_bad_targets (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
 
-  peer = connect_node (node, "", 9990, &error);
+  peer = charla_test_connect_node (node, "", 9990, &error);
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS);
   g_clear_error (&error);
 
-  peer = connect_node (node, "127.0.0.1", 0, &error);
+  peer = charla_test_connect_node (node, "127.0.0.1", 0, &error);
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_INVALID_PORT);
   g_clear_error (&error);
 
   /* CHARLA_LOOPBACK_ONLY=1 (set for every test) refuses the rest. */
   g_assert_true (charla_loopback_only ());
-  peer = connect_node (node, "192.0.2.1", 9990, &error);
+  peer = charla_test_connect_node (node, "192.0.2.1", 9990, &error);
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_NOT_LOOPBACK);
   g_assert_nonnull (strstr (error->message, "CHARLA_LOOPBACK_ONLY"));
   g_clear_error (&error);
 
-  peer = connect_node (node, "2001:db8::1", 9990, &error);
+  peer = charla_test_connect_node (node, "2001:db8::1", 9990, &error);
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_NOT_LOOPBACK);
   g_clear_error (&error);
 
-  peer = connect_node (node, "host.invalid", 9990, &error);
+  peer = charla_test_connect_node (node, "host.invalid", 9990, &error);
   g_assert_nonnull (error);
   g_assert_null (peer);
 }
@@ -596,8 +449,8 @@ test_connect_bad_targets (void)
 static void
 test_connect_cancelled (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
-  g_autoptr(CharlaNode) other = start_node ("Otro");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(CharlaNode) other = charla_test_start_node ("Otro");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GCancellable) precancelled = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -606,9 +459,9 @@ test_connect_cancelled (void)
   g_autoptr(CharlaPeer) peer = NULL;
 
   charla_node_connect_async (node, "127.0.0.1", charla_node_get_port (other), cancellable,
-                             store_result, &result);
+                             charla_test_store_result, &result);
   g_cancellable_cancel (cancellable);
-  wait_until (result_is_set, &result);
+  CHARLA_TEST_WAIT_UNTIL (result != NULL);
   peer = charla_node_connect_finish (node, result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (peer);
@@ -616,13 +469,13 @@ test_connect_cancelled (void)
 
   g_cancellable_cancel (precancelled);
   charla_node_connect_async (node, "127.0.0.1", charla_node_get_port (other), precancelled,
-                             store_result, &result2);
-  wait_until (result_is_set, &result2);
+                             charla_test_store_result, &result2);
+  CHARLA_TEST_WAIT_UNTIL (result2 != NULL);
   peer = charla_node_connect_finish (node, result2, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* Nothing lingers: no half-made peer on either side. */
-  spin_for (600);
+  charla_test_spin_for (600);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (node)), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (other)), ==, 0);
 }
@@ -631,15 +484,15 @@ test_connect_cancelled (void)
 static void
 test_node_finalized_mid_connect (void)
 {
-  g_autoptr(CharlaNode) other = start_node ("Otro");
-  CharlaNode *node = start_node ("Nodo");
+  g_autoptr(CharlaNode) other = charla_test_start_node ("Otro");
+  CharlaNode *node = charla_test_start_node ("Nodo");
   g_autoptr(GAsyncResult) result = NULL;
 
   charla_node_connect_async (node, "127.0.0.1", charla_node_get_port (other), NULL,
-                             store_result, &result);
+                             charla_test_store_result, &result);
   g_object_unref (node);
-  wait_until (result_is_set, &result);
-  spin_for (100);
+  CHARLA_TEST_WAIT_UNTIL (result != NULL);
+  charla_test_spin_for (100);
 }
 
 static gboolean
@@ -657,7 +510,7 @@ on_incoming_keep (GSocketService    *service,
 static void
 test_connect_to_silent_server (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(GSocketService) silent = g_socket_service_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
@@ -672,7 +525,7 @@ test_connect_to_silent_server (void)
                                                 NULL, &bound, &error));
   g_socket_service_start (silent);
 
-  peer = connect_node (node, "127.0.0.1",
+  peer = charla_test_connect_node (node, "127.0.0.1",
                        g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (charla_peer_get_name (peer), ==, "Anonimo");
@@ -684,21 +537,21 @@ test_connect_to_silent_server (void)
 static void
 test_raw_client (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Señora Ñandú");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Señora Ñandú");
   g_autoptr(Inbox) inbox = inbox_new (node);
-  g_autoptr(GSocket) client = raw_connect (charla_node_get_port (node));
+  g_autoptr(GSocket) client = charla_test_raw_connect (charla_node_get_port (node));
   g_autoptr(CharlaPeer) peer = NULL;
   char reply[64] = { 0 };
   gssize n_read;
 
   /* The seed scanner's exchange: bare query, bare name back. */
-  raw_send (client, "--name", 6);
-  n_read = raw_receive (client, reply, sizeof reply - 1);
+  charla_test_raw_send (client, "--name", 6);
+  n_read = charla_test_raw_receive (client, reply, sizeof reply - 1);
   g_assert_cmpint (n_read, ==, strlen ("Señora Ñandú"));
   g_assert_cmpstr (reply, ==, "Señora Ñandú");
 
-  spin_for (100);
-  raw_send (client, "hola", 4);
+  charla_test_spin_for (100);
+  charla_test_raw_send (client, "hola", 4);
   wait_for_texts (inbox, 1);
   g_assert_cmpstr (g_ptr_array_index (inbox->texts, 0), ==, "hola");
   g_assert_cmpstr (g_ptr_array_index (inbox->senders, 0), ==, "Anonimo");
@@ -708,14 +561,14 @@ test_raw_client (void)
   g_assert_cmpint (charla_peer_get_dialect (peer), ==, CHARLA_PEER_DIALECT_SEED);
 
   /* Lines from netcat; invalid UTF-8 and escapes arrive defused. */
-  spin_for (100);
-  raw_send (client, "uno\ndos\r\n", 9);
+  charla_test_spin_for (100);
+  charla_test_raw_send (client, "uno\ndos\r\n", 9);
   wait_for_texts (inbox, 3);
   g_assert_cmpstr (g_ptr_array_index (inbox->texts, 1), ==, "uno");
   g_assert_cmpstr (g_ptr_array_index (inbox->texts, 2), ==, "dos");
 
-  spin_for (100);
-  raw_send (client, "\xff\x1b[2Jmal", 8);
+  charla_test_spin_for (100);
+  charla_test_raw_send (client, "\xff\x1b[2Jmal", 8);
   wait_for_texts (inbox, 4);
   g_assert_true (g_utf8_validate (g_ptr_array_index (inbox->texts, 3), -1, NULL));
   g_assert_null (strchr (g_ptr_array_index (inbox->texts, 3), '\x1b'));
@@ -724,12 +577,12 @@ test_raw_client (void)
   /* Our text reaches it bare, as a seed client would send it. */
   g_assert_cmpuint (charla_node_send (node, "para ti"), ==, 1);
   memset (reply, 0, sizeof reply);
-  n_read = raw_receive (client, reply, sizeof reply - 1);
+  n_read = charla_test_raw_receive (client, reply, sizeof reply - 1);
   g_assert_cmpint (n_read, ==, 7);
   g_assert_cmpstr (reply, ==, "para ti");
 
   /* A peer that hangs up mid-message: what it said still arrives. */
-  raw_send (client, "a medias", 8);
+  charla_test_raw_send (client, "a medias", 8);
   g_socket_close (client, NULL);
   wait_for_texts (inbox, 5);
   g_assert_cmpstr (g_ptr_array_index (inbox->texts, 4), ==, "a medias");
@@ -740,20 +593,20 @@ test_raw_client (void)
 static void
 test_probe_is_not_a_peer (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(Inbox) inbox = inbox_new (node);
 
   for (guint i = 0; i < 5; i++)
     {
-      g_autoptr(GSocket) probe = raw_connect (charla_node_get_port (node));
+      g_autoptr(GSocket) probe = charla_test_raw_connect (charla_node_get_port (node));
       char reply[64];
 
-      raw_send (probe, "--name", 6);
-      g_assert_cmpint (raw_receive (probe, reply, sizeof reply), ==, 4);
+      charla_test_raw_send (probe, "--name", 6);
+      g_assert_cmpint (charla_test_raw_receive (probe, reply, sizeof reply), ==, 4);
       g_socket_close (probe, NULL);
     }
 
-  spin_for (700);
+  charla_test_spin_for (700);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (node)), ==, 0);
   g_assert_cmpuint (inbox->notices->len, ==, 0);
   g_assert_cmpuint (inbox->texts->len, ==, 0);
@@ -763,21 +616,21 @@ test_probe_is_not_a_peer (void)
 static void
 test_huge_line (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(Inbox) inbox = inbox_new (node);
-  g_autoptr(GSocket) client = raw_connect (charla_node_get_port (node));
+  g_autoptr(GSocket) client = charla_test_raw_connect (charla_node_get_port (node));
   gsize total = 10 * 1024 * 1024;
   g_autofree char *payload = g_strnfill (total, 'z');
   gpointer pair[2] = { inbox, GSIZE_TO_POINTER (total) };
 
-  raw_send (client, payload, total);
-  wait_until (inbox_has_bytes, pair);
+  charla_test_raw_send (client, payload, total);
+  charla_test_wait_until (inbox_has_bytes, pair);
   g_assert_cmpuint (inbox->total_bytes, ==, total);
   for (guint i = 0; i < inbox->texts->len; i++)
     g_assert_cmpuint (strlen (g_ptr_array_index (inbox->texts, i)), <=, CHARLA_MAX_MESSAGE_SIZE);
 
-  spin_for (100);
-  raw_send (client, "\nsigo aquí\n", strlen ("\nsigo aquí\n"));
+  charla_test_spin_for (100);
+  charla_test_raw_send (client, "\nsigo aquí\n", strlen ("\nsigo aquí\n"));
   wait_for_last_text (inbox, "sigo aquí");
 }
 
@@ -785,8 +638,8 @@ test_huge_line (void)
 static void
 test_huge_framed_message (void)
 {
-  g_autoptr(CharlaNode) ana = start_node ("Ana");
-  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
+  g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
   g_autoptr(Inbox) inbox = inbox_new (ana);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
@@ -794,11 +647,11 @@ test_huge_framed_message (void)
   g_autofree char *payload = g_strnfill (total, 'q');
   gpointer pair[2] = { inbox, GSIZE_TO_POINTER (total) };
 
-  peer = connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
+  peer = charla_test_connect_node (beto, "127.0.0.1", charla_node_get_port (ana), &error);
   g_assert_no_error (error);
   charla_node_send (beto, payload);
   charla_node_send (beto, "fin");
-  wait_until (inbox_has_bytes, pair);
+  charla_test_wait_until (inbox_has_bytes, pair);
   wait_for_texts (inbox, total / CHARLA_MAX_MESSAGE_SIZE + 1);
   g_assert_cmpstr (g_ptr_array_index (inbox->texts, inbox->texts->len - 1), ==, "fin");
   g_assert_cmpuint (inbox->total_bytes, ==, total + 3);
@@ -815,11 +668,11 @@ peer_is_closed (gpointer data)
 static void
 test_slow_peer_dropped (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
-  g_autoptr(CharlaNode) friend = start_node ("Amiga");
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(CharlaNode) friend = charla_test_start_node ("Amiga");
   g_autoptr(Inbox) inbox = inbox_new (node);
   g_autoptr(Inbox) friend_inbox = inbox_new (friend);
-  g_autoptr(GSocket) sleeper = raw_connect (charla_node_get_port (node));
+  g_autoptr(GSocket) sleeper = charla_test_raw_connect (charla_node_get_port (node));
   g_autoptr(CharlaPeer) sleeper_peer = NULL;
   g_autoptr(CharlaPeer) friend_peer = NULL;
   g_autoptr(GError) error = NULL;
@@ -827,11 +680,11 @@ test_slow_peer_dropped (void)
   int small = 4096;
 
   g_socket_set_option (sleeper, SOL_SOCKET, SO_RCVBUF, small, NULL);
-  raw_send (sleeper, "estoy", 5);
+  charla_test_raw_send (sleeper, "estoy", 5);
   wait_for_peers (node, 1);
   sleeper_peer = g_list_model_get_item (charla_node_get_peers (node), 0);
 
-  friend_peer = connect_node (node, "127.0.0.1", charla_node_get_port (friend), &error);
+  friend_peer = charla_test_connect_node (node, "127.0.0.1", charla_node_get_port (friend), &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < 1000 && charla_peer_get_state (sleeper_peer) != CHARLA_PEER_STATE_CLOSED; i++)
@@ -840,7 +693,7 @@ test_slow_peer_dropped (void)
       g_main_context_iteration (NULL, FALSE);
     }
 
-  wait_until (peer_is_closed, sleeper_peer);
+  charla_test_wait_until (peer_is_closed, sleeper_peer);
   g_assert_true (inbox_has_notice_containing (inbox, "could not be delivered"));
   g_assert_true (inbox_has_notice_containing (inbox, "stopped reading"));
 
@@ -853,19 +706,18 @@ test_slow_peer_dropped (void)
 static void
 test_text_during_handshake (void)
 {
-  g_autoptr(CharlaNode) ana = start_node ("Ana");
-  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
+  g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
   g_autoptr(Inbox) inbox = inbox_new (ana);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GError) error = NULL;
 
-  charla_node_connect_async (beto, "127.0.0.1", charla_node_get_port (ana), NULL, store_result, &result);
-  while (g_list_model_get_n_items (charla_node_get_peers (beto)) == 0 && result == NULL &&
-         charla_node_send (beto, "temprano") == 0)
-    g_main_context_iteration (NULL, TRUE);
+  charla_node_connect_async (beto, "127.0.0.1", charla_node_get_port (ana), NULL, charla_test_store_result, &result);
+  CHARLA_TEST_WAIT_UNTIL (g_list_model_get_n_items (charla_node_get_peers (beto)) > 0 || result != NULL ||
+                          charla_node_send (beto, "temprano") > 0);
 
-  wait_until (result_is_set, &result);
+  CHARLA_TEST_WAIT_UNTIL (result != NULL);
   peer = charla_node_connect_finish (beto, result, &error);
   g_assert_no_error (error);
   wait_for_texts (inbox, 1);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 #define _GNU_SOURCE
 
 #include <fcntl.h>
@@ -9,10 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "charla-error.h"
-#include "charla-node.h"
-#include "charla-scanner.h"
-#include "charla-wire.h"
+#include "charla-test-support.h"
 
 /* Waiting is generous: the machine may be loaded, and nothing here is
  * a timing assertion. */
@@ -333,29 +330,6 @@ on_running_notify (CharlaScanner *scanner,
   wait->running_notifies++;
 }
 
-static gboolean
-on_wait_limit (gpointer data)
-{
-  gboolean *expired = data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (gboolean *condition)
-{
-  gboolean expired = FALSE;
-  guint limit = g_timeout_add_seconds (WAIT_LIMIT_SECONDS, on_wait_limit, &expired);
-
-  while (!*condition && !expired)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (expired)
-    g_error ("gave up waiting after %d s", WAIT_LIMIT_SECONDS);
-  g_source_remove (limit);
-}
-
 static void
 scan_wait_clear (ScanWait *wait)
 {
@@ -390,7 +364,7 @@ run_scan (CharlaScanner *scanner,
   running_id = g_signal_connect (scanner, "notify::running", G_CALLBACK (on_running_notify), wait);
   charla_scanner_scan_async (scanner, NULL, on_scan_finished, wait);
   g_assert_true (charla_scanner_get_running (scanner));
-  wait_until (&wait->finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait->finished);
   g_signal_handler_disconnect (scanner, done_id);
   g_signal_handler_disconnect (scanner, running_id);
 }
@@ -560,7 +534,7 @@ test_more_probes_than_in_flight (void)
 static void
 test_self (void)
 {
-  g_autoptr(CharlaNode) node = charla_node_new ("Yo Mismo");
+  g_autoptr(CharlaNode) node = charla_test_start_node_bound ("Yo Mismo", "127.0.0.1");
   g_autoptr(CharlaScanner) scanner = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaScanResult) result = NULL;
@@ -568,10 +542,6 @@ test_self (void)
   ScanWait wait = { 0 };
   guint16 port;
 
-  charla_node_set_port_range (node, 0, 0);
-  charla_node_set_bind_address (node, "127.0.0.1");
-  if (!charla_node_start (node, &error))
-    g_error ("node did not start: %s", error->message);
   port = charla_node_get_port (node);
   g_assert_cmpuint (port, !=, 0);
 
@@ -649,7 +619,7 @@ test_not_prepared (void)
   ScanWait wait = { 0 };
 
   charla_scanner_scan_async (scanner, NULL, on_scan_finished, &wait);
-  wait_until (&wait.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
   g_assert_false (wait.succeeded);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
   scan_wait_clear (&wait);
@@ -675,16 +645,6 @@ start_long_scan (CharlaScanner *scanner,
 }
 
 static void
-spin_main_loop (guint msec)
-{
-  gboolean expired = FALSE;
-
-  g_timeout_add (msec, on_wait_limit, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
 test_cancel (void)
 {
   g_autoptr(TestServers) servers = test_servers_start ();
@@ -695,10 +655,10 @@ test_cancel (void)
 
   start_long_scan (scanner, servers, cancellable, &wait);
   /* Let the probe connect and wait for its reply. */
-  spin_main_loop (50);
+  charla_test_spin_for (50);
   g_assert_false (wait.finished);
   g_cancellable_cancel (cancellable);
-  wait_until (&wait.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
   g_assert_false (wait.succeeded);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (charla_scanner_get_running (scanner));
@@ -727,7 +687,7 @@ test_cancel_before_start (void)
   running_id = g_signal_connect (scanner, "notify::running", G_CALLBACK (on_running_notify), &wait);
   charla_scanner_scan_async (scanner, cancellable, on_scan_finished, &wait);
   g_assert_false (charla_scanner_get_running (scanner));
-  wait_until (&wait.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (wait.running_notifies, ==, 0);
   g_assert_cmpuint (charla_scanner_get_done (scanner), ==, 0);
@@ -749,12 +709,12 @@ test_busy (void)
   g_assert_false (charla_scanner_prepare (scanner, targets, NULL, &error));
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_BUSY);
   charla_scanner_scan_async (scanner, NULL, on_scan_finished, &second);
-  wait_until (&second.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, second.finished);
   g_assert_error (second.error, CHARLA_ERROR, CHARLA_ERROR_BUSY);
   g_assert_true (charla_scanner_get_running (scanner));
 
   g_cancellable_cancel (cancellable);
-  wait_until (&wait.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   scan_wait_clear (&wait);
   scan_wait_clear (&second);
@@ -774,14 +734,13 @@ test_unref_mid_scan (void)
   start_long_scan (scanner, servers, cancellable, &wait);
   g_object_unref (scanner);
   g_assert_nonnull (scanner);
-  spin_main_loop (30);
+  charla_test_spin_for (30);
   g_cancellable_cancel (cancellable);
-  wait_until (&wait.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* GTask drops its reference once the callback has run. */
-  while (scanner != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  CHARLA_TEST_WAIT_UNTIL (scanner == NULL);
   scan_wait_clear (&wait);
 
   /* And without cancelling: the scan runs to its end on its own. */
@@ -795,11 +754,10 @@ test_unref_mid_scan (void)
     g_assert_true (charla_scanner_prepare (scanner, targets, ports, NULL));
     charla_scanner_scan_async (scanner, NULL, on_scan_finished, &wait);
     g_object_unref (scanner);
-    wait_until (&wait.finished);
+    CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
     g_assert_no_error (wait.error);
     g_assert_true (wait.succeeded);
-    while (scanner != NULL)
-      g_main_context_iteration (NULL, TRUE);
+    CHARLA_TEST_WAIT_UNTIL (scanner == NULL);
   }
 }
 
@@ -811,9 +769,9 @@ test_dispose_mid_scan (void)
   ScanWait wait = { 0 };
 
   start_long_scan (scanner, servers, NULL, &wait);
-  spin_main_loop (30);
+  charla_test_spin_for (30);
   g_object_run_dispose (G_OBJECT (scanner));
-  wait_until (&wait.finished);
+  CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
   g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (charla_scanner_get_running (scanner));
   scan_wait_clear (&wait);
@@ -867,7 +825,7 @@ test_stop_from_handler (void)
                           G_CALLBACK (on_server_found_dispose), scanner);
 
       charla_scanner_scan_async (scanner, cancellable, on_scan_finished, &wait);
-      wait_until (&wait.finished);
+      CHARLA_TEST_WAIT_UNTIL_FOR (WAIT_LIMIT_SECONDS, wait.finished);
       g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_cmpuint (charla_scanner_get_done (scanner), <, charla_scanner_get_total (scanner));
       scan_wait_clear (&wait);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "Charla"
+#define G_LOG_DOMAIN "charla"
 
 /* Wire compatibility with the seed program, in its three roles (scanner,
  * server, client), through tests/seed-peer.py: an emulator written from
@@ -10,45 +10,10 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "charla.h"
-
-/* Generous: the machine may be loaded, and sanitizers slow us down. */
-#define WAIT_TIMEOUT_SECONDS 20
+#include "charla-test-support.h"
 
 /* Time a negative check ("nothing else happens") gives things to go wrong. */
 #define SETTLE_MS 600
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Spins the main context until @condition holds or the timeout passes,
- * then asserts it. */
-#define WAIT_UNTIL(condition)                                              \
-  G_STMT_START {                                                           \
-    gint64 wait_deadline = g_get_monotonic_time ()                         \
-                           + WAIT_TIMEOUT_SECONDS * G_USEC_PER_SEC;        \
-    guint wait_tick = g_timeout_add (20, tick_cb, NULL);                   \
-    while (!(condition) && g_get_monotonic_time () < wait_deadline)        \
-      g_main_context_iteration (NULL, TRUE);                               \
-    g_source_remove (wait_tick);                                           \
-    if (!(condition))                                                      \
-      g_error ("Timed out after %d s waiting for: %s",                     \
-               WAIT_TIMEOUT_SECONDS, #condition);                          \
-  } G_STMT_END
-
-static void
-spin_for_ms (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-}
 
 static char *
 hex_of (const char *data,
@@ -171,7 +136,7 @@ seed_peer_free (SeedPeer *seed)
   g_subprocess_force_exit (seed->process);
   g_subprocess_wait (seed->process, NULL, NULL);
   g_cancellable_cancel (seed->cancellable);
-  WAIT_UNTIL (!seed->reading);
+  CHARLA_TEST_WAIT_UNTIL (!seed->reading);
 
   g_clear_object (&seed->lines);
   g_clear_object (&seed->process);
@@ -269,7 +234,7 @@ seed_peer_wait_listening (SeedPeer *seed)
   JsonObject *event;
   gint64 port;
 
-  WAIT_UNTIL (seed_peer_nth (seed, "listening", 0) != NULL || seed->eof);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "listening", 0) != NULL || seed->eof);
   event = seed_peer_nth (seed, "listening", 0);
   g_assert_nonnull (event);
   port = json_object_get_int_member (event, "listening");
@@ -283,7 +248,7 @@ seed_peer_wait_exit (SeedPeer *seed)
 {
   g_autoptr(GError) error = NULL;
 
-  WAIT_UNTIL (seed->eof);
+  CHARLA_TEST_WAIT_UNTIL (seed->eof);
   g_subprocess_wait (seed->process, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (seed->process));
@@ -308,21 +273,6 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-finalize_node (CharlaNode **node_pointer)
-{
-  CharlaNode *node = *node_pointer;
-
-  if (node == NULL)
-    return;
-
-  charla_node_stop (node);
-  g_object_add_weak_pointer (G_OBJECT (node), (gpointer *) node_pointer);
-  g_object_unref (node);
-  /* Pending I/O may hold the node for a few iterations after stop. */
-  WAIT_UNTIL (*node_pointer == NULL);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
@@ -331,27 +281,18 @@ fixture_tear_down (Fixture       *fixture,
   if (fixture->raw != NULL)
     g_io_stream_close (G_IO_STREAM (fixture->raw), NULL, NULL);
   g_clear_object (&fixture->raw);
-  finalize_node (&fixture->node);
-  finalize_node (&fixture->other_node);
+  charla_test_finalize_node (&fixture->node);
+  charla_test_finalize_node (&fixture->other_node);
 }
 
-/* A running node on any free port, on @bind_address if not %NULL. */
 static CharlaNode *
 start_node_bound (const char *name,
                   const char *bind_address)
 {
-  g_autoptr(CharlaNode) node = charla_node_new (name);
-  g_autoptr(GError) error = NULL;
+  CharlaNode *node = charla_test_start_node_bound (name, bind_address);
 
-  charla_node_set_port_range (node, 0, 0);
-  if (bind_address != NULL)
-    charla_node_set_bind_address (node, bind_address);
-  charla_node_start (node, &error);
-  g_assert_no_error (error);
-  g_assert_true (charla_node_get_running (node));
-  g_assert_cmpuint (charla_node_get_port (node), >, 0);
   g_assert_cmpstr (charla_node_get_name (node), ==, name);
-  return g_steal_pointer (&node);
+  return node;
 }
 
 static CharlaNode *
@@ -446,7 +387,7 @@ assert_incoming (CharlaNode *node,
 {
   CharlaMessage *message;
 
-  WAIT_UNTIL (count_incoming (node) > n);
+  CHARLA_TEST_WAIT_UNTIL (count_incoming (node) > n);
   message = nth_incoming (node, n);
   g_assert_cmpstr (charla_message_get_text (message), ==, text);
   if (sender != NULL)
@@ -497,11 +438,11 @@ connect_and_handshake (CharlaNode *node,
   ConnectResult result = { 0 };
 
   charla_node_connect_async (node, "127.0.0.1", port, NULL, connect_cb, &result);
-  WAIT_UNTIL (result.done);
+  CHARLA_TEST_WAIT_UNTIL (result.done);
   g_assert_no_error (result.error);
   g_assert_nonnull (result.peer);
   g_assert_cmpint (charla_peer_get_direction (result.peer), ==, CHARLA_PEER_OUTGOING);
-  WAIT_UNTIL (charla_peer_get_state (result.peer) != CHARLA_PEER_STATE_HANDSHAKING);
+  CHARLA_TEST_WAIT_UNTIL (charla_peer_get_state (result.peer) != CHARLA_PEER_STATE_HANDSHAKING);
   g_assert_cmpint (charla_peer_get_state (result.peer), ==, CHARLA_PEER_STATE_CONNECTED);
   return result.peer;
 }
@@ -509,13 +450,9 @@ connect_and_handshake (CharlaNode *node,
 static GSocketConnection *
 raw_connect (guint16 port)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GError) error = NULL;
-  GSocketConnection *connection;
+  g_autoptr(GSocket) socket = charla_test_raw_connect (port);
 
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-  g_assert_no_error (error);
-  return connection;
+  return g_socket_connection_factory_create_connection (socket);
 }
 
 static void
@@ -523,11 +460,7 @@ raw_write (GSocketConnection *connection,
            const char        *data,
            gsize              len)
 {
-  g_autoptr(GError) error = NULL;
-  GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-
-  g_output_stream_write_all (output, data, len, NULL, NULL, &error);
-  g_assert_no_error (error);
+  charla_test_raw_send (g_socket_connection_get_socket (connection), data, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -626,7 +559,7 @@ test_scanner_name (Fixture       *fixture,
   assert_scan_found (fixture->seed, port, "Ana");
 
   /* A probe is not a peer, not even for a moment, and not later. */
-  spin_for_ms (SETTLE_MS + 500);
+  charla_test_spin_for (SETTLE_MS + 500);
   g_assert_cmpuint (max_peers, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (fixture->node)), ==, 0);
   g_assert_cmpuint (count_incoming (fixture->node), ==, 0);
@@ -658,7 +591,7 @@ test_scanner_non_ascii_name (Fixture       *fixture,
 
     fixture->seed_client = seed_peer_spawn ("client", "--port", port_text, NULL);
   }
-  WAIT_UNTIL (seed_peer_nth (fixture->seed_client, "connected", 0) != NULL);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (fixture->seed_client, "connected", 0) != NULL);
   seed_peer_type_line (fixture->seed_client, "hola después del escaneo");
   assert_incoming (fixture->node, 0, "Anonimo", "hola después del escaneo");
 }
@@ -677,7 +610,7 @@ test_scanner_octet_range (Fixture       *fixture,
   assert_scan_found (fixture->seed, port, "Ana");
   /* Bound to 127.0.0.1 only: the other addresses refuse. */
   g_assert_cmpuint (seed_peer_count (fixture->seed, "port"), ==, 1);
-  spin_for_ms (SETTLE_MS);
+  charla_test_spin_for (SETTLE_MS);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (fixture->node)), ==, 0);
 }
 
@@ -707,8 +640,8 @@ connect_to_seed_server (Fixture    *fixture,
   g_assert_null (charla_peer_get_node_id (peer));
 
   /* The handshake was silent: two bare queries, nothing printed. */
-  WAIT_UNTIL (seed_peer_count (fixture->seed, "name_query") >= 2);
-  spin_for_ms (SETTLE_MS);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_count (fixture->seed, "name_query") >= 2);
+  charla_test_spin_for (SETTLE_MS);
   g_assert_cmpuint (seed_peer_count (fixture->seed, "name_query"), ==, 2);
   g_assert_cmpuint (seed_peer_count_text (fixture->seed), ==, 0);
   g_assert_cmpuint (seed_peer_count (fixture->seed, "decode_error"), ==, 0);
@@ -733,7 +666,7 @@ send_and_assert_seed_printed (Fixture    *fixture,
   JsonObject *chunk;
 
   g_assert_cmpuint (charla_node_send (fixture->node, text), ==, 1);
-  WAIT_UNTIL (seed_peer_count_text (fixture->seed) > n ||
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_count_text (fixture->seed) > n ||
               seed_peer_count (fixture->seed, "decode_error") > 0);
   g_assert_cmpuint (seed_peer_count (fixture->seed, "decode_error"), ==, 0);
   chunk = seed_peer_nth (fixture->seed, "text", n);
@@ -745,7 +678,7 @@ static void
 assert_seed_server_clean (Fixture *fixture,
                           guint    n_texts)
 {
-  spin_for_ms (SETTLE_MS);
+  charla_test_spin_for (SETTLE_MS);
   g_assert_cmpuint (seed_peer_count_text (fixture->seed), ==, n_texts);
   g_assert_cmpuint (seed_peer_count (fixture->seed, "name_query"), ==, 2);
   g_assert_cmpuint (seed_peer_count (fixture->seed, "decode_error"), ==, 0);
@@ -780,7 +713,7 @@ test_server_burst (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     g_assert_cmpuint (charla_node_send (fixture->node, lines[i]), ==, 1);
 
-  WAIT_UNTIL (seed_peer_count_text (fixture->seed) >= G_N_ELEMENTS (lines));
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_count_text (fixture->seed) >= G_N_ELEMENTS (lines));
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     g_assert_cmpstr (seed_peer_nth_text (fixture->seed, i), ==, lines[i]);
   assert_seed_server_clean (fixture, G_N_ELEMENTS (lines));
@@ -810,7 +743,7 @@ test_server_long_message (Fixture       *fixture,
     g_string_append (text, " €ñ🎉a");
   g_assert_cmpuint (charla_node_send (fixture->node, text->str), ==, 1);
 
-  WAIT_UNTIL (seed_peer_text_bytes (fixture->seed) >= text->len ||
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_text_bytes (fixture->seed) >= text->len ||
               seed_peer_count (fixture->seed, "decode_error") > 0);
   /* A real seed's thread dies on a read it cannot decode: the chunks
    * must not merge into reads that end inside a character. */
@@ -869,7 +802,7 @@ spawn_seed_client (CharlaNode *node)
   g_autofree char *port = g_strdup_printf ("%u", charla_node_get_port (node));
   SeedPeer *seed = seed_peer_spawn ("client", "--port", port, "--check-unread", NULL);
 
-  WAIT_UNTIL (seed_peer_nth (seed, "connected", 0) != NULL || seed->eof);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "connected", 0) != NULL || seed->eof);
   g_assert_nonnull (seed_peer_nth (seed, "connected", 0));
   return seed;
 }
@@ -897,14 +830,14 @@ wait_pending (SeedPeer   *seed,
       const char *pending;
 
       seed_peer_type_line (seed, "::peek");
-      WAIT_UNTIL (seed_peer_nth (seed, "pending_hex", n) != NULL);
+      CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "pending_hex", n) != NULL);
       pending = json_object_get_string_member (seed_peer_nth (seed, "pending_hex", n),
                                                "pending_hex");
       if (hex_matches (pending, pattern))
         return;
       if (n == 200)
         g_error ("Unread bytes %s never matched %s", pending, pattern);
-      spin_for_ms (100);
+      charla_test_spin_for (100);
     }
 }
 
@@ -925,7 +858,7 @@ test_client_chat (Fixture       *fixture,
   fixture->seed_client = spawn_seed_client (fixture->node);
 
   /* It never says its name: shown as "Anonimo", once it stayed a while. */
-  WAIT_UNTIL (count_live_peers (fixture->node) == 1);
+  CHARLA_TEST_WAIT_UNTIL (count_live_peers (fixture->node) == 1);
   peer = first_peer (fixture->node);
   g_assert_cmpstr (charla_peer_get_name (peer), ==, "Anonimo");
   g_assert_cmpint (charla_peer_get_direction (peer), ==, CHARLA_PEER_INCOMING);
@@ -953,14 +886,14 @@ test_client_chat (Fixture       *fixture,
   g_assert_cmpint (charla_peer_get_dialect (peer), ==, CHARLA_PEER_DIALECT_SEED);
 
   seed_peer_type_line (fixture->seed_client, "--ex");
-  WAIT_UNTIL (seed_peer_nth (fixture->seed_client, "unread_hex", 0) != NULL);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (fixture->seed_client, "unread_hex", 0) != NULL);
   unread = seed_peer_nth (fixture->seed_client, "unread_hex", 0);
   g_assert_true (hex_matches (json_object_get_string_member (unread, "unread_hex"),
                               name_and_hello));
   seed_peer_wait_exit (fixture->seed_client);
 
-  WAIT_UNTIL (count_live_peers (fixture->node) == 0);
-  spin_for_ms (SETTLE_MS);
+  CHARLA_TEST_WAIT_UNTIL (count_live_peers (fixture->node) == 0);
+  charla_test_spin_for (SETTLE_MS);
   g_assert_cmpuint (count_incoming (fixture->node), ==, 4);
 }
 
@@ -974,13 +907,13 @@ test_client_receives_nothing (Fixture       *fixture,
 
   fixture->node = start_node ("Ana");
   fixture->seed_client = spawn_seed_client (fixture->node);
-  WAIT_UNTIL (count_live_peers (fixture->node) == 1);
+  CHARLA_TEST_WAIT_UNTIL (count_live_peers (fixture->node) == 1);
   seed_peer_type_line (fixture->seed_client, "hola");
   assert_incoming (fixture->node, 0, "Anonimo", "hola");
 
-  spin_for_ms (SETTLE_MS);
+  charla_test_spin_for (SETTLE_MS);
   seed_peer_type_line (fixture->seed_client, "--ex");
-  WAIT_UNTIL (seed_peer_nth (fixture->seed_client, "unread_hex", 0) != NULL);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (fixture->seed_client, "unread_hex", 0) != NULL);
   unread = seed_peer_nth (fixture->seed_client, "unread_hex", 0);
   g_assert_cmpstr (json_object_get_string_member (unread, "unread_hex"), ==, "");
   seed_peer_wait_exit (fixture->seed_client);
@@ -998,7 +931,7 @@ test_raw_invalid_utf8 (Fixture       *fixture,
   fixture->node = start_node ("Ana");
   fixture->raw = raw_connect (charla_node_get_port (fixture->node));
   raw_write (fixture->raw, bytes, sizeof bytes - 1);
-  WAIT_UNTIL (count_incoming (fixture->node) >= 1);
+  CHARLA_TEST_WAIT_UNTIL (count_incoming (fixture->node) >= 1);
   g_assert_true (g_utf8_validate (nth_incoming_text (fixture->node, 0), -1, NULL));
   g_assert_true (g_str_has_prefix (nth_incoming_text (fixture->node, 0),
                                    "ab\xef\xbf\xbd" "cd\xef\xbf\xbd("));
@@ -1055,7 +988,7 @@ test_raw_disconnect_mid_message (Fixture       *fixture,
   g_io_stream_close (G_IO_STREAM (second), NULL, NULL);
   assert_incoming (fixture->node, 2, "Anonimo", "corte en ñ\xef\xbf\xbd");
 
-  WAIT_UNTIL (count_live_peers (fixture->node) == 0);
+  CHARLA_TEST_WAIT_UNTIL (count_live_peers (fixture->node) == 0);
 }
 
 typedef struct {
@@ -1106,9 +1039,9 @@ test_raw_ten_megabytes (Fixture       *fixture,
   output = g_io_stream_get_output_stream (G_IO_STREAM (fixture->raw));
   g_output_stream_write_all_async (output, payload->str, payload->len, G_PRIORITY_DEFAULT,
                                    NULL, write_all_cb, &result);
-  WAIT_UNTIL (result.done);
+  CHARLA_TEST_WAIT_UNTIL (result.done);
   g_assert_no_error (result.error);
-  WAIT_UNTIL (last_incoming_is (fixture->node, "después"));
+  CHARLA_TEST_WAIT_UNTIL (last_incoming_is (fixture->node, "después"));
 
   count = count_incoming (fixture->node);
   g_assert_cmpuint (count, >=, 153);   /* ⌈10 MB / 64 KiB⌉ */
@@ -1126,7 +1059,7 @@ test_raw_ten_megabytes (Fixture       *fixture,
   /* And a fresh seed client is still served. */
   fixture->seed_client = spawn_seed_client (fixture->node);
   seed_peer_type_line (fixture->seed_client, "sigo aquí");
-  WAIT_UNTIL (last_incoming_is (fixture->node, "sigo aquí"));
+  CHARLA_TEST_WAIT_UNTIL (last_incoming_is (fixture->node, "sigo aquí"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1163,7 +1096,7 @@ test_charla_to_charla (Fixture       *fixture,
   g_assert_cmpstr (charla_peer_get_name (outgoing), ==, "Ana");
   g_assert_cmpint (charla_peer_get_dialect (outgoing), ==, CHARLA_PEER_DIALECT_CHARLA);
 
-  WAIT_UNTIL (find_peer_named (fixture->node, "Beto Ñandú") != NULL &&
+  CHARLA_TEST_WAIT_UNTIL (find_peer_named (fixture->node, "Beto Ñandú") != NULL &&
               charla_peer_get_dialect (find_peer_named (fixture->node, "Beto Ñandú"))
                 == CHARLA_PEER_DIALECT_CHARLA);
   incoming = find_peer_named (fixture->node, "Beto Ñandú");
@@ -1186,7 +1119,7 @@ test_charla_to_charla (Fixture       *fixture,
   charla_node_send (fixture->other_node, long_text->str);
   assert_incoming (fixture->node, 1, "Beto Ñandú", long_text->str);
 
-  spin_for_ms (SETTLE_MS);
+  charla_test_spin_for (SETTLE_MS);
   g_assert_cmpuint (count_incoming (fixture->node), ==, 2);
   g_assert_cmpuint (count_incoming (fixture->other_node), ==, 1);
 }

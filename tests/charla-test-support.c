@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "charla"
+
+#include "charla-test-support.h"
+
+/* How often a wait looks at its condition when nothing else wakes it:
+ * some conditions change without a source firing (a subprocess wrote). */
+#define WAIT_TICK_MS 20
+
+gint64
+charla_test_deadline_in (guint seconds)
+{
+  return g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  /* Removed by whoever added it, fired or not. */
+  return G_SOURCE_CONTINUE;
+}
+
+/* One blocking iteration of the default main context, woken at the
+ * latest after a tick, unless @deadline has passed.
+ * Returns: %FALSE, without iterating, once @deadline has passed */
+gboolean
+charla_test_iterate_before (gint64 deadline)
+{
+  guint tick;
+
+  if (g_get_monotonic_time () > deadline)
+    return FALSE;
+
+  tick = g_timeout_add (WAIT_TICK_MS, on_tick, NULL);
+  g_main_context_iteration (NULL, TRUE);
+  g_clear_handle_id (&tick, g_source_remove);
+  return TRUE;
+}
+
+/* The same, failing the test once @deadline has passed. */
+void
+charla_test_iterate (gint64      deadline,
+                     const char *waiting_for)
+{
+  if (!charla_test_iterate_before (deadline))
+    g_error ("Timed out waiting for: %s", waiting_for);
+}
+
+/* Spins the main context until @condition holds; fails after
+ * %CHARLA_TEST_WAIT_SECONDS. */
+void
+charla_test_wait_until (CharlaTestCondition condition,
+                        gpointer            data)
+{
+  CHARLA_TEST_WAIT_UNTIL (condition (data));
+}
+
+/* Spins the main context for @ms milliseconds. */
+void
+charla_test_spin_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    charla_test_iterate (G_MAXINT64, "time to pass");
+}
+
+/* A GAsyncReadyCallback that keeps the result in *@data (a GAsyncResult
+ * pointer starting out NULL), to wait on with CHARLA_TEST_WAIT_UNTIL. */
+void
+charla_test_store_result (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      data)
+{
+  GAsyncResult **out_result = data;
+
+  g_assert_null (*out_result);
+  *out_result = g_object_ref (result);
+}
+
+/* A running node on any free port, on @bind_address if not %NULL. */
+CharlaNode *
+charla_test_start_node_bound (const char *name,
+                              const char *bind_address)
+{
+  g_autoptr(CharlaNode) node = charla_node_new (name);
+  g_autoptr(GError) error = NULL;
+
+  charla_node_set_port_range (node, 0, 0);
+  if (bind_address != NULL)
+    charla_node_set_bind_address (node, bind_address);
+  g_assert_true (charla_node_start (node, &error));
+  g_assert_no_error (error);
+  g_assert_true (charla_node_get_running (node));
+  g_assert_cmpuint (charla_node_get_port (node), >, 0);
+
+  return g_steal_pointer (&node);
+}
+
+CharlaNode *
+charla_test_start_node (const char *name)
+{
+  return charla_test_start_node_bound (name, NULL);
+}
+
+/* Connects @node and waits for the outcome.
+ * Returns: (transfer full) (nullable): the peer, or %NULL with @error set */
+CharlaPeer *
+charla_test_connect_node (CharlaNode  *node,
+                          const char  *host,
+                          guint16      port,
+                          GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  charla_node_connect_async (node, host, port, NULL, charla_test_store_result, &result);
+  CHARLA_TEST_WAIT_UNTIL (result != NULL);
+
+  return charla_node_connect_finish (node, result, error);
+}
+
+/* Stops and drops the node, then waits until pending I/O, which may hold
+ * it for a few iterations, lets it go: it must not leak. */
+void
+charla_test_finalize_node (CharlaNode **node_pointer)
+{
+  CharlaNode *node = *node_pointer;
+
+  if (node == NULL)
+    return;
+
+  charla_node_stop (node);
+  g_object_add_weak_pointer (G_OBJECT (node), (gpointer *) node_pointer);
+  g_object_unref (node);
+  CHARLA_TEST_WAIT_UNTIL (*node_pointer == NULL);
+}
+
+/* A raw client, as a seed client or netcat: a blocking GSocket
+ * connected to 127.0.0.1:@port. */
+GSocket *
+charla_test_raw_connect (guint16 port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (socket, address, NULL, &error));
+  g_assert_no_error (error);
+
+  return socket;
+}
+
+static gboolean
+on_socket_ready (GSocket      *socket,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main context until @socket is ready for @condition. */
+static void
+wait_for_socket (GSocket      *socket,
+                 GIOCondition  condition,
+                 gint64        deadline,
+                 const char   *waiting_for)
+{
+  g_autoptr(GSource) source = g_socket_create_source (socket, condition | G_IO_HUP | G_IO_ERR, NULL);
+
+  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_ready), NULL, NULL);
+  g_source_attach (source, NULL);
+  charla_test_iterate (deadline, waiting_for);
+  g_source_destroy (source);
+}
+
+/* Sends all of @data, spinning the main context (the node under test runs
+ * in this thread) while the socket is full. */
+void
+charla_test_raw_send (GSocket    *socket,
+                      const char *data,
+                      gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = charla_test_deadline_in (CHARLA_TEST_WAIT_SECONDS);
+
+  g_socket_set_blocking (socket, FALSE);
+  while (len > 0)
+    {
+      gssize sent = g_socket_send (socket, data, len, NULL, &error);
+
+      if (sent < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_clear_error (&error);
+          wait_for_socket (socket, G_IO_OUT, deadline, "room in a raw client's socket");
+          continue;
+        }
+      g_assert_no_error (error);
+      data += sent;
+      len -= sent;
+    }
+}
+
+/* Reads what is there, spinning the main context until something
+ * arrives; 0 at the end of the stream. */
+gssize
+charla_test_raw_receive (GSocket *socket,
+                         char    *buffer,
+                         gsize    size)
+{
+  gint64 deadline = charla_test_deadline_in (CHARLA_TEST_WAIT_SECONDS);
+
+  g_socket_set_blocking (socket, FALSE);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n_read = g_socket_receive (socket, buffer, size, NULL, &error);
+
+      if (n_read >= 0)
+        return n_read;
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+      wait_for_socket (socket, G_IO_IN, deadline, "bytes on a raw client's socket");
+    }
+}

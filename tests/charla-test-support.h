@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "charla.h"
+
+G_BEGIN_DECLS
+
+/* What every test program needs: waiting on the main context with a
+ * bound, nodes on free loopback ports, raw clients. Everything here
+ * asserts, so a test reads as the steps it takes. */
+
+/* Generous: the machine may be loaded, and sanitizers slow us down. */
+#define CHARLA_TEST_WAIT_SECONDS 20
+
+typedef gboolean (*CharlaTestCondition) (gpointer data);
+
+gint64      charla_test_deadline_in        (guint                seconds);
+gboolean    charla_test_iterate_before     (gint64               deadline);
+void        charla_test_iterate            (gint64               deadline,
+                                            const char          *waiting_for);
+
+/**
+ * CHARLA_TEST_WAIT_UNTIL_FOR:
+ * @seconds: how long the wait may take before the test fails
+ * @condition: an expression, evaluated between main context iterations
+ *
+ * Spins the default main context until @condition holds.
+ */
+#define CHARLA_TEST_WAIT_UNTIL_FOR(seconds, condition)                        \
+  G_STMT_START {                                                              \
+    gint64 charla_test_deadline_ = charla_test_deadline_in (seconds);         \
+    while (!(condition))                                                      \
+      charla_test_iterate (charla_test_deadline_, #condition);                \
+  } G_STMT_END
+
+#define CHARLA_TEST_WAIT_UNTIL(condition) \
+  CHARLA_TEST_WAIT_UNTIL_FOR (CHARLA_TEST_WAIT_SECONDS, condition)
+
+void        charla_test_wait_until         (CharlaTestCondition  condition,
+                                            gpointer             data);
+void        charla_test_spin_for           (guint                ms);
+void        charla_test_store_result       (GObject             *object,
+                                            GAsyncResult        *result,
+                                            gpointer             data);
+
+CharlaNode *charla_test_start_node         (const char          *name);
+CharlaNode *charla_test_start_node_bound   (const char          *name,
+                                            const char          *bind_address);
+CharlaPeer *charla_test_connect_node       (CharlaNode          *node,
+                                            const char          *host,
+                                            guint16              port,
+                                            GError             **error);
+void        charla_test_finalize_node      (CharlaNode         **node_pointer);
+
+GSocket    *charla_test_raw_connect        (guint16              port);
+void        charla_test_raw_send           (GSocket             *socket,
+                                            const char          *data,
+                                            gsize                len);
+gssize      charla_test_raw_receive        (GSocket             *socket,
+                                            char                *buffer,
+                                            gsize                size);
+
+G_END_DECLS

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "charla-application.h"
+#include "charla-preferences-window.h"
+#include "charla-settings.h"
 #include "charla-window.h"
 
 /* CharlaApplication owns the node: it starts listening with the app and
@@ -104,9 +106,24 @@ charla_application_about_action (GSimpleAction *action,
                          NULL);
 }
 
+static void
+charla_application_preferences_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  CharlaApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  /* Without the schema nothing could be kept: the action is disabled. */
+  g_return_if_fail (self->settings != NULL);
+
+  gtk_window_present (GTK_WINDOW (charla_preferences_window_new (window, self->settings, self->node)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", charla_application_quit_action },
   { "about", charla_application_about_action },
+  { "preferences", charla_application_preferences_action },
 };
 
 static int
@@ -186,11 +203,7 @@ charla_application_start_node (CharlaApplication *self)
   guint16 port_max = CHARLA_DEFAULT_PORT_MAX;
 
   if (name == NULL && self->settings != NULL)
-    {
-      settings_name = g_settings_get_string (self->settings, "display-name");
-      if (*g_strstrip (settings_name) != '\0')
-        name = settings_name;
-    }
+    name = settings_name = charla_settings_dup_display_name (self->settings);
   if (name == NULL)
     name = charla_default_name ();
 
@@ -200,21 +213,16 @@ charla_application_start_node (CharlaApplication *self)
       port_max = self->port_max_option;
     }
   else if (self->settings != NULL)
-    {
-      int settings_min = g_settings_get_int (self->settings, "port-min");
-      int settings_max = g_settings_get_int (self->settings, "port-max");
-
-      if (settings_min <= settings_max)
-        {
-          port_min = settings_min;
-          port_max = settings_max;
-        }
-    }
+    charla_settings_get_listen_ports (self->settings, &port_min, &port_max);
 
   self->node = charla_node_new (name);
   charla_node_set_port_range (self->node, port_min, port_max);
   if (self->bind_option != NULL)
     charla_node_set_bind_address (self->node, self->bind_option);
+  /* A display name changed in the preferences renames the node at once;
+   * connections are remembered as recent. */
+  if (self->settings != NULL)
+    charla_settings_bind_node (self->settings, self->node);
 
   /* Not fatal: the user can still scan and connect out. The window
    * shows that the node is not listening; the node posts why to the
@@ -231,6 +239,7 @@ charla_application_startup (GApplication *application)
     const char *accels[3];
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "win.scan", { "<Control>r", "F5", NULL } },
     { "win.connect-dialog", { "<Control>n", NULL } },
@@ -248,6 +257,8 @@ charla_application_startup (GApplication *application)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 
   self->settings = dup_settings ();
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "preferences")),
+                               self->settings != NULL);
   charla_application_start_node (self);
 }
 
@@ -258,7 +269,11 @@ charla_application_activate (GApplication *application)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (charla_window_new (self, self->node, self->settings));
+    {
+      window = GTK_WINDOW (charla_window_new (self, self->node, self->settings));
+      if (self->settings != NULL)
+        charla_settings_bind_window_state (self->settings, window);
+    }
 
   gtk_window_present (window);
 }

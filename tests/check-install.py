@@ -207,9 +207,11 @@ def main():
             catalogue = gettext.translation(
                 "charla", localedir=dest(under(options.localedir)), languages=["es"],
                 fallback=True)
-            translated = catalogue.gettext("Search for Servers")
-            check("“Search for Servers” is “Buscar servidores” in Spanish",
-                  translated == "Buscar servidores", translated)
+            for english, spanish in (("Search for Servers", "Buscar servidores"),
+                                     ("Preferences", "Preferencias")):
+                translated = catalogue.gettext(english)
+                check(f"“{english}” is “{spanish}” in Spanish", translated == spanish,
+                      translated)
 
     print(f"1..{len(tests)}")
     return 0 if all(tests) else 1

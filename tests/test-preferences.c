@@ -12,50 +12,14 @@
 #include "charla.h"
 #include "charla-preferences-window.h"
 #include "charla-settings.h"
+#include "charla-test-support.h"
 
 #define APP_ID "io.github.charla.Charla"
-#define WAIT_TIMEOUT_S 20
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_wait_timeout (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main context until @condition holds; fails after 20 s. */
-static void
-wait_until (Condition condition,
-            gpointer  data)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (timeout_id);
-
-  g_assert_false (timed_out);
-}
-
+/* Nodes listen on loopback only, on a free port. */
 static CharlaNode *
 start_node (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  CharlaNode *node = charla_node_new (name);
-
-  charla_node_set_bind_address (node, "127.0.0.1");
-  charla_node_set_port_range (node, 0, 0);
-  g_assert_true (charla_node_start (node, &error));
-  g_assert_no_error (error);
-
-  return node;
+  return charla_test_start_node_bound (name, "127.0.0.1");
 }
 
 typedef struct
@@ -85,11 +49,10 @@ fixture_tear_down (Fixture       *fixture,
       gtk_window_destroy (GTK_WINDOW (fixture->window));
       g_assert_finalize_object (fixture->window);
     }
-  charla_node_stop (fixture->node);
+  charla_test_finalize_node (&fixture->node);
   /* GSettings delivers change notifications from idles holding a ref. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_assert_finalize_object (fixture->node);
   g_assert_finalize_object (fixture->settings);
   g_assert_finalize_object (fixture->backend);
 }
@@ -266,12 +229,12 @@ peer_has_name (gpointer data)
 }
 
 static void
-on_connected (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+connect_nodes (CharlaNode *from,
+               CharlaNode *to)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CharlaPeer) peer = charla_node_connect_finish (CHARLA_NODE (object), result, &error);
+  g_autoptr(CharlaPeer) peer = charla_test_connect_node (from, "127.0.0.1",
+                                                         charla_node_get_port (to), &error);
 
   g_assert_no_error (error);
 }
@@ -280,15 +243,14 @@ static void
 test_display_name_applied (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  CharlaNode *beto = start_node ("Beto");
   gpointer beto_sees_ana[] = { beto, "Ana" };
   gpointer beto_sees_carla[] = { beto, "Carla" };
   gpointer ana_sees_beto[] = { fixture->node, "Beto" };
 
-  charla_node_connect_async (beto, "127.0.0.1", charla_node_get_port (fixture->node),
-                             NULL, on_connected, NULL);
-  wait_until (peer_has_name, beto_sees_ana);
-  wait_until (peer_has_name, ana_sees_beto);
+  connect_nodes (beto, fixture->node);
+  charla_test_wait_until (peer_has_name, beto_sees_ana);
+  charla_test_wait_until (peer_has_name, ana_sees_beto);
 
   open_window (fixture);
 
@@ -308,14 +270,14 @@ test_display_name_applied (Fixture       *fixture,
   }
   g_assert_cmpstr (charla_node_get_name (fixture->node), ==, "Carla");
   g_test_message ("waiting for Beto to see Carla");
-  wait_until (peer_has_name, beto_sees_carla);
+  charla_test_wait_until (peer_has_name, beto_sees_carla);
 
   /* Empty: back to the user's own name. */
   type_and_apply (fixture, "display_name_row", "");
   assert_accepted (fixture, "display_name");
   g_assert_cmpstr (charla_node_get_name (fixture->node), ==, charla_default_name ());
 
-  charla_node_stop (beto);
+  charla_test_finalize_node (&beto);
 }
 
 static void
@@ -367,7 +329,7 @@ static void
 test_recent_connections (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(CharlaNode) beto = start_node ("Beto");
+  CharlaNode *beto = start_node ("Beto");
   g_autofree char *beto_endpoint = g_strdup_printf ("127.0.0.1:%u", charla_node_get_port (beto));
   gpointer ana_sees_beto[] = { fixture->node, "Beto" };
   g_auto(GStrv) recent = NULL;
@@ -389,9 +351,8 @@ test_recent_connections (Fixture       *fixture,
   g_clear_pointer (&recent, g_strfreev);
 
   /* A connection the node makes is remembered, newest first. */
-  charla_node_connect_async (fixture->node, "127.0.0.1", charla_node_get_port (beto),
-                             NULL, on_connected, NULL);
-  wait_until (peer_has_name, ana_sees_beto);
+  connect_nodes (fixture->node, beto);
+  charla_test_wait_until (peer_has_name, ana_sees_beto);
   recent = g_settings_get_strv (fixture->settings, "recent-connections");
   g_assert_cmpstr (recent[0], ==, beto_endpoint);
 
@@ -414,7 +375,7 @@ test_recent_connections (Fixture       *fixture,
   row = gtk_list_box_get_row_at_index (list, 0);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, recent[0]);
 
-  charla_node_stop (beto);
+  charla_test_finalize_node (&beto);
 }
 
 /* A value written behind the app's back (gsettings set) that does not

@@ -26,6 +26,7 @@ struct _CharlaApplication
   /* Owned */
   CharlaNode     *node;
   GSettings      *settings;
+  CharlaNotifier *notifier;
   char           *name_option;
   char           *bind_option;
   guint16         port_min_option;
@@ -260,6 +261,7 @@ charla_application_startup (GApplication *application)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "preferences")),
                                self->settings != NULL);
   charla_application_start_node (self);
+  self->notifier = charla_notifier_new (GTK_APPLICATION (self), self->node, self->settings);
 }
 
 static void
@@ -273,6 +275,7 @@ charla_application_activate (GApplication *application)
       window = GTK_WINDOW (charla_window_new (self, self->node, self->settings));
       if (self->settings != NULL)
         charla_settings_bind_window_state (self->settings, window);
+      charla_notifier_set_window (self->notifier, window);
     }
 
   gtk_window_present (window);
@@ -283,6 +286,7 @@ charla_application_shutdown (GApplication *application)
 {
   CharlaApplication *self = CHARLA_APPLICATION (application);
 
+  g_clear_object (&self->notifier);
   if (self->node != NULL)
     charla_node_stop (self->node);
 
@@ -403,4 +407,18 @@ charla_application_get_settings (CharlaApplication *self)
   g_return_val_if_fail (CHARLA_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * charla_application_get_notifier:
+ *
+ * Returns: (transfer none) (nullable): what tells the user about messages
+ *   and peers while they look elsewhere; %NULL before startup
+ */
+CharlaNotifier *
+charla_application_get_notifier (CharlaApplication *self)
+{
+  g_return_val_if_fail (CHARLA_IS_APPLICATION (self), NULL);
+
+  return self->notifier;
 }

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "charla.h"
+#include "charla-notifier.h"
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,6 @@ G_DECLARE_FINAL_TYPE (CharlaApplication, charla_application, CHARLA, APPLICATION
 CharlaApplication *charla_application_new          (void);
 CharlaNode        *charla_application_get_node     (CharlaApplication *self);
 GSettings         *charla_application_get_settings (CharlaApplication *self);
+CharlaNotifier    *charla_application_get_notifier (CharlaApplication *self);
 
 G_END_DECLS

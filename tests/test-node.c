@@ -233,7 +233,7 @@ test_mutual_and_self_connections (void)
 
   to_self = charla_test_connect_node (ana, "127.0.0.1", charla_node_get_port (ana), &error);
   g_assert_null (to_self);
-  g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS);
+  g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_SELF_CONNECT);
   g_assert_nonnull (strstr (error->message, "this node itself"));
   charla_test_spin_for (200);
   g_assert_cmpuint (g_list_model_get_n_items (charla_node_get_peers (ana)), ==, 2);

@@ -175,41 +175,6 @@ test_splitter_cuts_on_characters (void)
   g_assert_cmpstr (line->str, ==, "ññ");
 }
 
-static void
-test_commands (void)
-{
-  struct {
-    const char        *line;
-    CharlaCommandKind  kind;
-    const char        *argument;
-  } cases[] = {
-    { "", CHARLA_COMMAND_NONE, NULL },
-    { "   ", CHARLA_COMMAND_NONE, NULL },
-    { "hola", CHARLA_COMMAND_SEND, "hola" },
-    { "  hola  ", CHARLA_COMMAND_SEND, "  hola  " },
-    { "--ch", CHARLA_COMMAND_CONNECT, NULL },
-    { "--CH 127.0.0.1:9990", CHARLA_COMMAND_CONNECT, "127.0.0.1:9990" },
-    { "--ex", CHARLA_COMMAND_DISCONNECT_ALL, NULL },
-    { "--EX", CHARLA_COMMAND_DISCONNECT_ALL, NULL },
-    { "--name", CHARLA_COMMAND_SHOW_NAMES, NULL },
-    { "--Name", CHARLA_COMMAND_SHOW_NAMES, NULL },
-    { "--name Nuevo Nombre", CHARLA_COMMAND_RENAME, "Nuevo Nombre" },
-    { "--names", CHARLA_COMMAND_SEND, "--names" },
-    { "--change", CHARLA_COMMAND_SEND, "--change" },
-    { "--scan 127.0.0.1", CHARLA_COMMAND_SCAN, "127.0.0.1" },
-    { "--help", CHARLA_COMMAND_HELP, NULL },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *argument = NULL;
-
-      g_test_message ("line “%s”", cases[i].line);
-      g_assert_cmpint (charla_command_parse (cases[i].line, &argument), ==, cases[i].kind);
-      g_assert_cmpstr (argument, ==, cases[i].argument);
-    }
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -227,7 +192,6 @@ main (int   argc,
   g_test_add_func ("/charla/protocol/splitter/lines", test_splitter_lines);
   g_test_add_func ("/charla/protocol/splitter/long-line", test_splitter_long_line);
   g_test_add_func ("/charla/protocol/splitter/characters", test_splitter_cuts_on_characters);
-  g_test_add_func ("/charla/protocol/commands", test_commands);
 
   return g_test_run ();
 }

@@ -5,26 +5,13 @@
 
 #include "charla-cli-output.h"
 
-/* Writes the object being built as one line of JSON (JSON Lines), raw
- * UTF-8 whatever the locale, and flushes so a reader on a pipe sees it
- * at once. */
-void
-charla_cli_print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *data = NULL;
+/* The one JSON writer of charla-cli: JSON Lines, one object per event,
+ * always with a "type" member. Peers and scan results are written by
+ * the functions below wherever they appear, so they look the same. */
 
-  json_generator_set_root (generator, root);
-  data = json_generator_to_data (generator, NULL);
-  fputs (data, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-}
-
-void
-charla_cli_json_add_time (JsonBuilder *builder,
-                          GDateTime   *time)
+static void
+add_time (JsonBuilder *builder,
+          GDateTime   *time)
 {
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GDateTime) local = NULL;
@@ -38,6 +25,42 @@ charla_cli_json_add_time (JsonBuilder *builder,
   json_builder_add_string_value (builder, iso);
 }
 
+/* Starts an object of TYPE, with a "time" (@time, or now) if asked. */
+JsonBuilder *
+charla_cli_json_begin (const char *type,
+                       gboolean    with_time,
+                       GDateTime  *time)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  charla_cli_json_add_string (builder, "type", type);
+  if (with_time)
+    add_time (builder, time);
+
+  return builder;
+}
+
+/* Ends the object and writes it as one line, raw UTF-8 whatever the
+ * locale, flushed so a reader on a pipe sees it at once. Consumes
+ * @builder. */
+void
+charla_cli_json_end_and_print (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  data = json_generator_to_data (generator, NULL);
+  fputs (data, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+  g_object_unref (builder);
+}
+
 /* Adds MEMBER: VALUE, or MEMBER: null when there is no value. */
 void
 charla_cli_json_add_string (JsonBuilder *builder,
@@ -49,6 +72,50 @@ charla_cli_json_add_string (JsonBuilder *builder,
     json_builder_add_string_value (builder, value);
   else
     json_builder_add_null_value (builder);
+}
+
+/* name, address, port, direction, dialect */
+void
+charla_cli_json_add_peer (JsonBuilder *builder,
+                          CharlaPeer  *peer)
+{
+  charla_cli_json_add_string (builder, "name", charla_peer_get_name (peer));
+  charla_cli_json_add_string (builder, "address", charla_peer_get_address (peer));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, charla_peer_get_port (peer));
+  charla_cli_json_add_string (builder, "direction",
+                              charla_peer_direction_to_string (charla_peer_get_direction (peer)));
+  charla_cli_json_add_string (builder, "dialect",
+                              charla_peer_dialect_to_string (charla_peer_get_dialect (peer)));
+}
+
+/* address, port, name, result, self, and detail if asked */
+void
+charla_cli_json_add_scan_result (JsonBuilder      *builder,
+                                 CharlaScanResult *result,
+                                 gboolean          with_detail)
+{
+  charla_cli_json_add_string (builder, "address", charla_scan_result_get_address (result));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, charla_scan_result_get_port (result));
+  charla_cli_json_add_string (builder, "name", charla_scan_result_get_name (result));
+  charla_cli_json_add_string (builder, "result",
+                              charla_probe_result_to_string (charla_scan_result_get_result (result)));
+  json_builder_set_member_name (builder, "self");
+  json_builder_add_boolean_value (builder, charla_scan_result_get_is_self (result));
+  if (with_detail)
+    charla_cli_json_add_string (builder, "detail", charla_scan_result_get_detail (result));
+}
+
+/* {"type": TYPE, "time": now, "text": TEXT} */
+void
+charla_cli_print_json_text (const char *type,
+                            const char *text)
+{
+  JsonBuilder *builder = charla_cli_json_begin (type, TRUE, NULL);
+
+  charla_cli_json_add_string (builder, "text", text);
+  charla_cli_json_end_and_print (builder);
 }
 
 /* HH:MM:SS in local time, as chat lines show it. */

@@ -31,18 +31,10 @@ print_server (ScanRun          *run,
 {
   if (run->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      JsonBuilder *builder = charla_cli_json_begin ("server", FALSE, NULL);
 
-      json_builder_begin_object (builder);
-      charla_cli_json_add_string (builder, "type", "server");
-      charla_cli_json_add_string (builder, "address", charla_scan_result_get_address (result));
-      json_builder_set_member_name (builder, "port");
-      json_builder_add_int_value (builder, charla_scan_result_get_port (result));
-      charla_cli_json_add_string (builder, "name", charla_scan_result_get_name (result));
-      charla_cli_json_add_string (builder, "result",
-                                  charla_probe_result_to_string (charla_scan_result_get_result (result)));
-      json_builder_end_object (builder);
-      charla_cli_print_json (builder);
+      charla_cli_json_add_scan_result (builder, result, FALSE);
+      charla_cli_json_end_and_print (builder);
     }
   else
     {
@@ -63,18 +55,10 @@ print_probe (ScanRun          *run,
 
   if (run->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      JsonBuilder *builder = charla_cli_json_begin ("probe", FALSE, NULL);
 
-      json_builder_begin_object (builder);
-      charla_cli_json_add_string (builder, "type", "probe");
-      charla_cli_json_add_string (builder, "address", charla_scan_result_get_address (result));
-      json_builder_set_member_name (builder, "port");
-      json_builder_add_int_value (builder, charla_scan_result_get_port (result));
-      charla_cli_json_add_string (builder, "result", charla_probe_result_to_string (probe));
-      charla_cli_json_add_string (builder, "name", name);
-      charla_cli_json_add_string (builder, "detail", detail);
-      json_builder_end_object (builder);
-      charla_cli_print_json (builder);
+      charla_cli_json_add_scan_result (builder, result, TRUE);
+      charla_cli_json_end_and_print (builder);
     }
   else
     {

@@ -120,19 +120,12 @@ cli_option_context_new (const char *parameter_string,
   return context;
 }
 
-static const char *
-chat_commands_help (void)
+/* The core's chat help, and how to quit, for the --help of both modes. */
+static char *
+dup_chat_commands_help (void)
 {
-  return _("Chat commands (type them as a line):\n"
-           "  TEXT                  send TEXT to every connected peer\n"
-           "  --ch [HOST:PORT]      connect to one more server, keeping the others\n"
-           "                        (asks “Ip:” and “Puerto:” without HOST:PORT)\n"
-           "  --ex                  close every connection\n"
-           "  --name                list the connected peers' names\n"
-           "  --name NEW            rename this node\n"
-           "  --scan [TARGETS [PORTS]]  look for servers\n"
-           "  --help                list these commands\n"
-           "End of input (Ctrl+D) quits once what was typed has been delivered.\n");
+  return g_strdup_printf ("%s\n%s\n", charla_command_help_text (),
+                          _("End of input (Ctrl+D) quits once what was typed has been delivered."));
 }
 
 /* The options of every mode that runs a node: the menu and chat. */
@@ -183,6 +176,7 @@ run_menu (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *chat_help = dup_chat_commands_help ();
   CharlaCliSessionOptions session = { 0 };
   const GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
@@ -196,7 +190,7 @@ run_menu (int    argc,
                                    "  charla-cli chat [OPTION…]        chat at once, without the menu (also as JSON lines)\n"
                                    "  charla-cli scan [OPTION…] TARGET…  list the servers found at TARGET\n"
                                    "Run “charla-cli chat --help” or “charla-cli scan --help” for their options.\n"),
-                                 chat_commands_help ());
+                                 chat_help);
   context = cli_option_context_new (NULL,
                                     _("Chat with the people on your network, peer to peer."),
                                     description);
@@ -233,6 +227,7 @@ run_chat (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *chat_help = dup_chat_commands_help ();
   CharlaCliSessionOptions session = { 0 };
   const GOptionEntry entries[] = {
     { "connect", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &options.connect,
@@ -243,7 +238,7 @@ run_chat (int    argc,
   };
 
   description = g_strdup_printf ("%s\n%s",
-                                 chat_commands_help (),
+                                 chat_help,
                                  _("Output: received messages as “[HH:MM:SS] Name (address:port): text”,\n"
                                    "notices as “[HH:MM:SS] * text”.\n"
                                    "With --json, one JSON object per line, always with a “type” member:\n"

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
  * @CHARLA_ERROR_INVALID_NAME: a display name is empty or unusable
  * @CHARLA_ERROR_PEER_TOO_SLOW: a peer stopped reading and its queue overflowed
  * @CHARLA_ERROR_BUSY: an operation of the same kind is already running
+ * @CHARLA_ERROR_SELF_CONNECT: a connect reached this node's own listener
+ * @CHARLA_ERROR_NOT_CONNECTED: text was sent with nobody connected
+ * @CHARLA_ERROR_UNDELIVERED: queued text could not be delivered
  */
 typedef enum {
   CHARLA_ERROR_INVALID_ADDRESS,
@@ -31,6 +34,9 @@ typedef enum {
   CHARLA_ERROR_INVALID_NAME,
   CHARLA_ERROR_PEER_TOO_SLOW,
   CHARLA_ERROR_BUSY,
+  CHARLA_ERROR_SELF_CONNECT,
+  CHARLA_ERROR_NOT_CONNECTED,
+  CHARLA_ERROR_UNDELIVERED,
 } CharlaError;
 
 GQuark charla_error_quark (void);

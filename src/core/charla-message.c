@@ -3,33 +3,45 @@
 
 #include "config.h"
 
+#include "charla-enum-private.h"
 #include "charla-enums.h"
+#include "charla-peer.h"
 #include "charla-message.h"
 
 /**
  * CharlaMessage:
  *
  * One line of the chat history: text a peer sent, text this node sent,
- * or a notice about the session. Immutable once made.
+ * or a notice about the session, with the event it reports. Every face
+ * shows the same messages. Immutable once made; the text is plain,
+ * sanitised text (never markup).
  */
 struct _CharlaMessage
 {
   GObject            parent_instance;
 
-  CharlaMessageKind  kind;
-  char              *sender;
-  char              *address;
-  char              *text;
-  GDateTime         *time;
+  /* Owned */
+  CharlaPeer         *peer;
+  char               *sender;
+  char               *endpoint;
+  char               *text;
+  GDateTime          *time;
+
+  CharlaMessageKind   kind;
+  CharlaMessageEvent  event;
+  guint               recipients;
 };
 
 enum {
   PROP_0,
   PROP_KIND,
+  PROP_EVENT,
+  PROP_PEER,
   PROP_SENDER,
-  PROP_ADDRESS,
+  PROP_ENDPOINT,
   PROP_TEXT,
   PROP_TIME,
+  PROP_RECIPIENTS,
   N_PROPS
 };
 
@@ -53,8 +65,17 @@ charla_message_get_property (GObject    *object,
     case PROP_SENDER:
       g_value_set_string (value, self->sender);
       break;
-    case PROP_ADDRESS:
-      g_value_set_string (value, self->address);
+    case PROP_EVENT:
+      g_value_set_enum (value, self->event);
+      break;
+    case PROP_PEER:
+      g_value_set_object (value, self->peer);
+      break;
+    case PROP_RECIPIENTS:
+      g_value_set_uint (value, self->recipients);
+      break;
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
       break;
     case PROP_TEXT:
       g_value_set_string (value, self->text);
@@ -72,8 +93,9 @@ charla_message_finalize (GObject *object)
 {
   CharlaMessage *self = CHARLA_MESSAGE (object);
 
+  g_clear_object (&self->peer);
   g_free (self->sender);
-  g_free (self->address);
+  g_free (self->endpoint);
   g_free (self->text);
   g_date_time_unref (self->time);
 
@@ -95,12 +117,27 @@ charla_message_class_init (CharlaMessageClass *klass)
   properties[PROP_SENDER] =
     g_param_spec_string ("sender", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_ADDRESS] =
-    g_param_spec_string ("address", NULL, NULL, NULL,
+  properties[PROP_EVENT] =
+    g_param_spec_enum ("event", NULL, NULL,
+                       CHARLA_TYPE_MESSAGE_EVENT, CHARLA_MESSAGE_EVENT_NONE,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PEER] =
+    g_param_spec_object ("peer", NULL, NULL, CHARLA_TYPE_PEER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENDPOINT] =
+    g_param_spec_string ("endpoint", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_TEXT] =
     g_param_spec_string ("text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * CharlaMessage:recipients:
+   *
+   * For an outgoing message: how many peers it was queued for.
+   */
+  properties[PROP_RECIPIENTS] =
+    g_param_spec_uint ("recipients", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_TIME] =
     g_param_spec_boxed ("time", NULL, NULL, G_TYPE_DATE_TIME,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -129,7 +166,7 @@ local_time_zone (void)
  * charla_message_new:
  * @kind: what the message is
  * @sender: (nullable): the sender's display name
- * @address: (nullable): the sender's "address:port"
+ * @endpoint: (nullable): the sender's "address:port"
  * @text: the text, already sanitised
  *
  * Returns: (transfer full): a new message stamped with the current time
@@ -137,7 +174,7 @@ local_time_zone (void)
 CharlaMessage *
 charla_message_new (CharlaMessageKind  kind,
                     const char        *sender,
-                    const char        *address,
+                    const char        *endpoint,
                     const char        *text)
 {
   CharlaMessage *self;
@@ -147,7 +184,7 @@ charla_message_new (CharlaMessageKind  kind,
   self = g_object_new (CHARLA_TYPE_MESSAGE, NULL);
   self->kind = kind;
   self->sender = g_strdup (sender);
-  self->address = g_strdup (address);
+  self->endpoint = g_strdup (endpoint);
   self->text = g_strdup (text);
   self->time = g_date_time_new_now (local_time_zone ());
 
@@ -170,12 +207,99 @@ charla_message_get_sender (CharlaMessage *self)
   return self->sender;
 }
 
-const char *
-charla_message_get_address (CharlaMessage *self)
+/**
+ * charla_message_new_event:
+ * @kind: what the message is
+ * @event: what happened, %CHARLA_MESSAGE_EVENT_NONE for chat text
+ * @peer: (nullable): the peer it is about; its name and endpoint, as
+ *   they are now, become the message's sender and endpoint
+ * @text: what to tell the user, already sanitised
+ *
+ * Returns: (transfer full): a new message stamped with the current time
+ */
+CharlaMessage *
+charla_message_new_event (CharlaMessageKind   kind,
+                          CharlaMessageEvent  event,
+                          CharlaPeer         *peer,
+                          const char         *text)
+{
+  g_autofree char *endpoint = NULL;
+  CharlaMessage *self;
+
+  g_return_val_if_fail (peer == NULL || CHARLA_IS_PEER (peer), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (peer != NULL)
+    endpoint = charla_peer_dup_endpoint (peer);
+
+  self = charla_message_new (kind, peer != NULL ? charla_peer_get_name (peer) : NULL, endpoint, text);
+  self->event = event;
+  self->peer = peer != NULL ? g_object_ref (peer) : NULL;
+
+  return self;
+}
+
+/**
+ * charla_message_new_outgoing:
+ * @sender: this node's name
+ * @text: the text sent, already sanitised
+ * @recipients: how many peers it was queued for
+ *
+ * Returns: (transfer full): a new %CHARLA_MESSAGE_OUTGOING message
+ */
+CharlaMessage *
+charla_message_new_outgoing (const char *sender,
+                             const char *text,
+                             guint       recipients)
+{
+  CharlaMessage *self = charla_message_new (CHARLA_MESSAGE_OUTGOING, sender, NULL, text);
+
+  self->recipients = recipients;
+  return self;
+}
+
+guint
+charla_message_get_recipients (CharlaMessage *self)
+{
+  g_return_val_if_fail (CHARLA_IS_MESSAGE (self), 0);
+
+  return self->recipients;
+}
+
+CharlaMessageEvent
+charla_message_get_event (CharlaMessage *self)
+{
+  g_return_val_if_fail (CHARLA_IS_MESSAGE (self), CHARLA_MESSAGE_EVENT_NONE);
+
+  return self->event;
+}
+
+/**
+ * charla_message_get_peer:
+ *
+ * Returns: (transfer none) (nullable): the peer the message is from or
+ *   about, if any
+ */
+CharlaPeer *
+charla_message_get_peer (CharlaMessage *self)
 {
   g_return_val_if_fail (CHARLA_IS_MESSAGE (self), NULL);
 
-  return self->address;
+  return self->peer;
+}
+
+/**
+ * charla_message_get_endpoint:
+ *
+ * Returns: (nullable): the "address:port" of the peer the message is
+ *   from or about, as charla_endpoint_format() writes it
+ */
+const char *
+charla_message_get_endpoint (CharlaMessage *self)
+{
+  g_return_val_if_fail (CHARLA_IS_MESSAGE (self), NULL);
+
+  return self->endpoint;
 }
 
 const char *
@@ -202,22 +326,23 @@ charla_message_get_time (CharlaMessage *self)
 /**
  * charla_message_kind_to_string:
  *
- * Returns: a stable identifier for @kind, as used in JSON output
+ * Returns: a stable identifier for @kind ("incoming", "outgoing",
+ *   "notice", "error"), its enum nick
  */
 const char *
 charla_message_kind_to_string (CharlaMessageKind kind)
 {
-  switch (kind)
-    {
-    case CHARLA_MESSAGE_INCOMING:
-      return "incoming";
-    case CHARLA_MESSAGE_OUTGOING:
-      return "outgoing";
-    case CHARLA_MESSAGE_NOTICE:
-      return "notice";
-    case CHARLA_MESSAGE_ERROR:
-      return "error";
-    default:
-      g_return_val_if_reached ("notice");
-    }
+  return charla_enum_nick (CHARLA_TYPE_MESSAGE_KIND, kind);
+}
+
+/**
+ * charla_message_event_to_string:
+ *
+ * Returns: a stable identifier for @event ("peer-joined",
+ *   "scan-finished"…), its enum nick, as used in JSON output
+ */
+const char *
+charla_message_event_to_string (CharlaMessageEvent event)
+{
+  return charla_enum_nick (CHARLA_TYPE_MESSAGE_EVENT, event);
 }

@@ -10,6 +10,7 @@
 #include "charla-network.h"
 #include "charla-node-private.h"
 #include "charla-peer-private.h"
+#include "charla-scanner.h"
 #include "charla-source-private.h"
 #include "charla-text.h"
 #include "charla-wire.h"
@@ -20,6 +21,8 @@
 /* A chat connect to a filtered host fails after this, not after the
  * kernel's two minutes of SYN retries. */
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
+/* Quitting lets queued text leave for at most this long. */
+#define DEFAULT_SHUTDOWN_TIMEOUT_MS 5000
 /* Chat history kept for the front ends. */
 #define MAX_HISTORY 5000
 
@@ -39,11 +42,16 @@ struct _CharlaNode
   GListStore     *peers;        /* established peers, shown to the user */
   GListStore     *messages;
   GPtrArray      *connections;  /* every live peer, probes included */
+  GPtrArray      *connecting;   /* connect GTasks in flight (borrowed) */
+  CharlaScanner  *scanner;
+  GCancellable   *scan_cancellable;
+  GTask          *shutdown_task;
   char           *name;
   char           *node_id;      /* random, tells our own connections apart */
   char           *bind_address;
 
   guint           connect_timeout_ms;
+  guint           shutdown_timeout_ms;
   guint16         port;
   guint16         port_min;
   guint16         port_max;
@@ -57,14 +65,19 @@ enum {
   PROP_PORT_MAX,
   PROP_BIND_ADDRESS,
   PROP_CONNECT_TIMEOUT,
+  PROP_SHUTDOWN_TIMEOUT,
   PROP_RUNNING,
   PROP_PEERS,
   PROP_MESSAGES,
+  PROP_SCANNER,
   N_PROPS
 };
 
 enum {
   MESSAGE,
+  PEER_JOINED,
+  PEER_LEFT,
+  PEER_RENAMED,
   N_SIGNALS
 };
 
@@ -88,6 +101,20 @@ post_message (CharlaNode    *self,
   g_signal_emit (self, signals[MESSAGE], 0, message);
 }
 
+/* Every outcome the user should read goes through here, once. */
+static void
+post_event (CharlaNode         *self,
+            CharlaMessageKind   kind,
+            CharlaMessageEvent  event,
+            CharlaPeer         *peer,
+            const char         *text)
+{
+  g_autoptr(CharlaMessage) message = charla_message_new_event (kind, event, peer, text);
+
+  g_debug ("%s: %s", charla_message_event_to_string (event), text);
+  post_message (self, message);
+}
+
 static gboolean
 find_peer (CharlaNode *self,
            CharlaPeer *peer,
@@ -101,9 +128,8 @@ on_peer_message_received (CharlaPeer *peer,
                           const char *text,
                           CharlaNode *self)
 {
-  g_autofree char *address = charla_peer_dup_endpoint (peer);
   g_autoptr(CharlaMessage) message =
-    charla_message_new (CHARLA_MESSAGE_INCOMING, charla_peer_get_name (peer), address, text);
+    charla_message_new_event (CHARLA_MESSAGE_INCOMING, CHARLA_MESSAGE_EVENT_NONE, peer, text);
 
   post_message (self, message);
 }
@@ -115,6 +141,10 @@ on_peer_established (CharlaPeer *peer,
   g_autofree char *label = charla_peer_dup_label (peer);
   g_autofree char *text = NULL;
 
+  g_debug ("handshake with %s over: %s %s peer", label,
+           charla_peer_direction_to_string (charla_peer_get_direction (peer)),
+           charla_peer_dialect_to_string (charla_peer_get_dialect (peer)));
+
   if (find_peer (self, peer, NULL))
     return;
 
@@ -123,50 +153,53 @@ on_peer_established (CharlaPeer *peer,
     {
       if (charla_peer_get_direction (peer) == CHARLA_PEER_OUTGOING)
         {
-          g_autoptr(GError) error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
+          g_autoptr(GError) error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_SELF_CONNECT,
                                                  _("%s is this node itself"), label);
           charla_peer_abort (peer, error);
         }
       return;
     }
 
-  g_object_set_data_full (G_OBJECT (peer), "charla-shown-name",
-                          g_strdup (charla_peer_get_name (peer)), g_free);
-
   g_list_store_append (self->peers, peer);
+  g_signal_emit (self, signals[PEER_JOINED], 0, peer);
 
   if (charla_peer_get_direction (peer) == CHARLA_PEER_OUTGOING)
     text = g_strdup_printf (_("Connected to %s"), label);
   else
     text = g_strdup_printf (_("%s connected to you"), label);
 
-  charla_node_post_notice (self, CHARLA_MESSAGE_NOTICE, text);
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_PEER_JOINED, peer, text);
 }
 
 static void
-on_peer_name_changed (CharlaPeer *peer,
-                      GParamSpec *pspec,
-                      CharlaNode *self)
+on_peer_renamed (CharlaPeer *peer,
+                 const char *old_name,
+                 CharlaNode *self)
 {
   g_autofree char *label = NULL;
   g_autofree char *text = NULL;
-  guint position;
 
-  /* Names learned during the handshake are not news. */
-  if (charla_peer_get_state (peer) != CHARLA_PEER_STATE_CONNECTED || !find_peer (self, peer, &position))
+  if (!find_peer (self, peer, NULL))
     return;
 
-  label = charla_peer_dup_label (peer);
-  text = g_strdup_printf (_("%s is now known as %s"),
-                          (const char *) g_object_get_data (G_OBJECT (peer), "charla-shown-name"),
-                          label);
-  charla_node_post_notice (self, CHARLA_MESSAGE_NOTICE, text);
-  g_object_set_data_full (G_OBJECT (peer), "charla-shown-name",
-                          g_strdup (charla_peer_get_name (peer)), g_free);
+  g_signal_emit (self, signals[PEER_RENAMED], 0, peer, old_name);
 
-  /* Lists showing the name re-read the item. */
-  g_list_model_items_changed (G_LIST_MODEL (self->peers), position, 1, 1);
+  label = charla_peer_dup_label (peer);
+  text = g_strdup_printf (_("%s is now known as %s"), old_name, label);
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_PEER_RENAMED, peer, text);
 }
+
+/* The task data of charla_node_shutdown_async(). */
+typedef struct
+{
+  GSource      *deadline;
+  GCancellable *cancellable;
+  gulong        cancelled_id;
+  guint         undelivered;
+  gboolean      closing;
+} ShutdownData;
+
+static void shutdown_check (CharlaNode *self);
 
 static void
 on_peer_closed (CharlaPeer   *peer,
@@ -178,35 +211,56 @@ on_peer_closed (CharlaPeer   *peer,
   g_autofree char *label = charla_peer_dup_label (peer);
   guint position;
 
+  g_debug ("connection with %s closed%s%s", label,
+           error != NULL ? ": " : "", error != NULL ? error->message : "");
+
   g_signal_handlers_disconnect_by_data (peer, self);
   g_ptr_array_remove (self->connections, peer);
 
-  if (!find_peer (self, peer, &position))
-    return;
-
-  g_list_store_remove (self->peers, position);
-
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (find_peer (self, peer, &position))
     {
-      g_autofree char *text = g_strdup_printf (_("Lost the connection to %s: %s"), label, error->message);
-      charla_node_post_notice (self, CHARLA_MESSAGE_ERROR, text);
-    }
-  else
-    {
-      g_autofree char *text = g_strdup_printf (_("%s disconnected"), label);
-      charla_node_post_notice (self, CHARLA_MESSAGE_NOTICE, text);
+      g_list_store_remove (self->peers, position);
+      g_signal_emit (self, signals[PEER_LEFT], 0, peer);
+
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *text = g_strdup_printf (_("Lost the connection to %s: %s"), label, error->message);
+          post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_PEER_LEFT, peer, text);
+        }
+      else
+        {
+          g_autofree char *text = g_strdup_printf (_("%s disconnected"), label);
+          post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_PEER_LEFT, peer, text);
+        }
+
+      if (undelivered > 0)
+        {
+          g_autofree char *text =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u message could not be delivered to %s",
+                                          "%u messages could not be delivered to %s",
+                                          undelivered),
+                             undelivered, label);
+          post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_UNDELIVERED, peer, text);
+        }
     }
 
-  if (undelivered > 0)
+  if (self->shutdown_task != NULL)
     {
-      g_autofree char *text =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                      "%u message could not be delivered to %s",
-                                      "%u messages could not be delivered to %s",
-                                      undelivered),
-                         undelivered, label);
-      charla_node_post_notice (self, CHARLA_MESSAGE_ERROR, text);
+      ShutdownData *data = g_task_get_task_data (self->shutdown_task);
+
+      data->undelivered += undelivered;
+      shutdown_check (self);
     }
+}
+
+static void
+on_peer_output_changed (CharlaPeer *peer,
+                        GParamSpec *pspec,
+                        CharlaNode *self)
+{
+  if (self->shutdown_task != NULL)
+    shutdown_check (self);
 }
 
 static CharlaPeer *
@@ -220,8 +274,10 @@ add_connection (CharlaNode          *self,
 
   g_signal_connect (peer, "message-received", G_CALLBACK (on_peer_message_received), self);
   g_signal_connect (peer, "established", G_CALLBACK (on_peer_established), self);
-  g_signal_connect (peer, "notify::name", G_CALLBACK (on_peer_name_changed), self);
+  g_signal_connect (peer, "renamed", G_CALLBACK (on_peer_renamed), self);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
+  g_signal_connect (peer, "notify::queued-bytes", G_CALLBACK (on_peer_output_changed), self);
+  g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_output_changed), self);
 
   return peer;
 }
@@ -233,7 +289,9 @@ on_incoming (GSocketService    *service,
              CharlaNode        *self)
 {
   CharlaPeer *peer = add_connection (self, connection, CHARLA_PEER_INCOMING);
+  g_autofree char *endpoint = charla_peer_dup_endpoint (peer);
 
+  g_debug ("accepted a connection from %s", endpoint);
   charla_peer_start (peer);
 
   return TRUE;
@@ -279,6 +337,7 @@ connect_task_complete (GTask      *task,
                        GError     *error)
 {
   ConnectData *data = g_task_get_task_data (task);
+  CharlaNode *self = g_task_get_source_object (task);
 
   if (data->completed)
     {
@@ -305,16 +364,18 @@ connect_task_complete (GTask      *task,
         charla_peer_close (data->peer);
     }
 
+  g_ptr_array_remove_fast (self->connecting, task);
+
   if (error != NULL)
     {
-      CharlaNode *self = g_task_get_source_object (task);
-
+      g_debug ("connect to %s failed: %s", data->label, error->message);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        charla_node_post_notice (self, CHARLA_MESSAGE_ERROR, error->message);
+        post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_CONNECT_FAILED, NULL, error->message);
       g_task_return_error (task, error);
     }
   else
     {
+      g_debug ("connected to %s", data->label);
       g_task_return_pointer (task, g_object_ref (peer), g_object_unref);
     }
 
@@ -397,6 +458,7 @@ on_socket_connected (GSocket      *socket,
   g_autoptr(GSocketConnection) connection = NULL;
 
   g_clear_pointer (&data->socket_source, g_source_unref);
+  g_debug ("TCP connect to %s %s", data->label, condition & (G_IO_ERR | G_IO_HUP) ? "failed" : "done");
 
   if (!g_socket_check_connect_result (socket, &error))
     {
@@ -524,6 +586,12 @@ charla_node_get_property (GObject    *object,
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, self->connect_timeout_ms);
       break;
+    case PROP_SHUTDOWN_TIMEOUT:
+      g_value_set_uint (value, self->shutdown_timeout_ms);
+      break;
+    case PROP_SCANNER:
+      g_value_set_object (value, charla_node_get_scanner (self));
+      break;
     case PROP_RUNNING:
       g_value_set_boolean (value, charla_node_get_running (self));
       break;
@@ -563,6 +631,9 @@ charla_node_set_property (GObject      *object,
     case PROP_CONNECT_TIMEOUT:
       charla_node_set_connect_timeout (self, g_value_get_uint (value));
       break;
+    case PROP_SHUTDOWN_TIMEOUT:
+      charla_node_set_shutdown_timeout (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -572,6 +643,8 @@ static void
 charla_node_dispose (GObject *object)
 {
   CharlaNode *self = CHARLA_NODE (object);
+
+  g_cancellable_cancel (self->scan_cancellable);
 
   /* Going away quietly: nobody is left to tell about closed peers. */
   while (self->connections->len > 0)
@@ -595,7 +668,10 @@ charla_node_finalize (GObject *object)
 
   g_clear_object (&self->peers);
   g_clear_object (&self->messages);
+  g_clear_object (&self->scanner);
+  g_clear_object (&self->scan_cancellable);
   g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->connecting, g_ptr_array_unref);
   g_free (self->name);
   g_free (self->node_id);
   g_free (self->bind_address);
@@ -631,6 +707,24 @@ charla_node_class_init (CharlaNodeClass *klass)
   properties[PROP_CONNECT_TIMEOUT] =
     g_param_spec_uint ("connect-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT_MS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * CharlaNode:shutdown-timeout:
+   *
+   * How long charla_node_shutdown_async() lets queued text leave, in
+   * milliseconds.
+   */
+  properties[PROP_SHUTDOWN_TIMEOUT] =
+    g_param_spec_uint ("shutdown-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_SHUTDOWN_TIMEOUT_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * CharlaNode:scanner:
+   *
+   * The node's own #CharlaScanner, which charla_node_scan_async() runs:
+   * bind its models and progress to show a scan.
+   */
+  properties[PROP_SCANNER] =
+    g_param_spec_object ("scanner", NULL, NULL, CHARLA_TYPE_SCANNER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -653,6 +747,37 @@ charla_node_class_init (CharlaNodeClass *klass)
   signals[MESSAGE] =
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, CHARLA_TYPE_MESSAGE);
+
+  /**
+   * CharlaNode::peer-joined:
+   * @peer: the #CharlaPeer just added to #CharlaNode:peers
+   *
+   * A peer finished its handshake, in either direction.
+   */
+  signals[PEER_JOINED] =
+    g_signal_new ("peer-joined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CHARLA_TYPE_PEER);
+
+  /**
+   * CharlaNode::peer-left:
+   * @peer: the #CharlaPeer just removed from #CharlaNode:peers
+   *
+   * An established peer is gone.
+   */
+  signals[PEER_LEFT] =
+    g_signal_new ("peer-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CHARLA_TYPE_PEER);
+
+  /**
+   * CharlaNode::peer-renamed:
+   * @peer: the #CharlaPeer, already with its new #CharlaPeer:name
+   * @old_name: the name it had
+   *
+   * An established peer took another name.
+   */
+  signals[PEER_RENAMED] =
+    g_signal_new ("peer-renamed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, CHARLA_TYPE_PEER, G_TYPE_STRING);
 }
 
 static void
@@ -661,8 +786,10 @@ charla_node_init (CharlaNode *self)
   self->peers = g_list_store_new (CHARLA_TYPE_PEER);
   self->messages = g_list_store_new (CHARLA_TYPE_MESSAGE);
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  self->connecting = g_ptr_array_new ();
   self->node_id = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+  self->shutdown_timeout_ms = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   self->port_min = CHARLA_DEFAULT_PORT_MIN;
   self->port_max = CHARLA_DEFAULT_PORT_MAX;
 }
@@ -777,6 +904,7 @@ start_listening (CharlaNode  *self,
   g_socket_service_start (self->service);
 
   self->port = port;
+  g_debug ("listening on port %u", port);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
@@ -813,12 +941,29 @@ charla_node_start (CharlaNode  *self,
       g_autofree char *text = g_strdup_printf (_("Not listening for connections: %s"),
                                                local_error->message);
 
-      charla_node_post_notice (self, CHARLA_MESSAGE_ERROR, text);
+      post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_NOT_LISTENING, NULL, text);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
   return TRUE;
+}
+
+static void
+stop_listening (CharlaNode *self)
+{
+  if (self->service == NULL)
+    return;
+
+  g_debug ("no longer listening on port %u", self->port);
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_clear_object (&self->service);
+
+  self->port = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 /**
@@ -834,17 +979,10 @@ charla_node_stop (CharlaNode *self)
   if (self->service == NULL)
     return;
 
-  g_signal_handlers_disconnect_by_data (self->service, self);
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_clear_object (&self->service);
+  stop_listening (self);
 
   while (self->connections->len > 0)
     charla_peer_close (g_ptr_array_index (self->connections, 0));
-
-  self->port = 0;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
 gboolean
@@ -871,10 +1009,20 @@ charla_node_get_name (CharlaNode *self)
  *
  * Renames the node (`--name NEW`). Control characters are removed and
  * the name is cut to %CHARLA_MAX_NAME_CHARS characters; Charla peers are
- * told, seed peers have no way to hear it.
+ * told, seed peers have no way to hear it. While the node runs, a change
+ * is confirmed in #CharlaNode:messages (%CHARLA_MESSAGE_EVENT_RENAMED).
+ * An unusable name is only an error here: a dialog shows it inline.
  *
  * Returns: %TRUE if @name was usable
  */
+static void
+post_renamed (CharlaNode *self)
+{
+  g_autofree char *text = g_strdup_printf (_("You are now “%s”."), self->name);
+
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_RENAMED, NULL, text);
+}
+
 gboolean
 charla_node_set_name (CharlaNode  *self,
                       const char  *name,
@@ -902,6 +1050,9 @@ charla_node_set_name (CharlaNode  *self,
     charla_peer_set_local_name (g_ptr_array_index (self->connections, i), self->name);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+
+  if (charla_node_get_running (self))
+    post_renamed (self);
 
   return TRUE;
 }
@@ -1020,6 +1171,38 @@ charla_node_set_connect_timeout (CharlaNode *self,
 }
 
 /**
+ * charla_node_get_shutdown_timeout:
+ *
+ * Returns: how long charla_node_shutdown_async() lets queued text
+ *   leave, in milliseconds
+ */
+guint
+charla_node_get_shutdown_timeout (CharlaNode *self)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), 0);
+
+  return self->shutdown_timeout_ms;
+}
+
+/**
+ * charla_node_set_shutdown_timeout:
+ * @msec: how long queued text may take to leave at shutdown, in milliseconds
+ */
+void
+charla_node_set_shutdown_timeout (CharlaNode *self,
+                                  guint       msec)
+{
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (msec > 0);
+
+  if (self->shutdown_timeout_ms == msec)
+    return;
+
+  self->shutdown_timeout_ms = msec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHUTDOWN_TIMEOUT]);
+}
+
+/**
  * charla_node_get_peers:
  *
  * Returns: (transfer none): a #GListModel of established #CharlaPeer
@@ -1091,17 +1274,26 @@ charla_node_connect_async (CharlaNode          *self,
   data->label = charla_endpoint_format (bare_host, port);
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
+  /* From here on the operation owns the task's reference; every outcome,
+   * even a bad argument, completes it through connect_task_complete(),
+   * which also tells the user. */
+  task_ref = g_steal_pointer (&task);
+  g_ptr_array_add (self->connecting, task_ref);
+  g_debug ("connecting to %s", data->label);
+
   if (bare_host[0] == '\0')
     {
-      g_task_return_new_error (task, CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
-                               _("No address given to connect to"));
+      connect_task_complete (task_ref, NULL,
+                             g_error_new_literal (CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
+                                                  _("No address given to connect to")));
       return;
     }
 
   if (port == 0)
     {
-      g_task_return_new_error (task, CHARLA_ERROR, CHARLA_ERROR_INVALID_PORT,
-                               _("Port 0 is out of range (1–65535)"));
+      connect_task_complete (task_ref, NULL,
+                             g_error_new_literal (CHARLA_ERROR, CHARLA_ERROR_INVALID_PORT,
+                                                  _("Port 0 is out of range (1–65535)")));
       return;
     }
 
@@ -1112,13 +1304,11 @@ charla_node_connect_async (CharlaNode          *self,
   if (address == NULL && !g_hostname_is_ascii_encoded (bare_host) &&
       !g_utf8_validate (bare_host, -1, NULL))
     {
-      g_task_return_new_error (task, CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
-                               _("“%s” is not a valid address"), data->label);
+      connect_task_complete (task_ref, NULL,
+                             g_error_new (CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
+                                          _("“%s” is not a valid address"), data->label));
       return;
     }
-
-  /* From here on the operation owns the task's reference. */
-  task_ref = g_steal_pointer (&task);
 
   if (cancellable != NULL)
     {
@@ -1214,8 +1404,8 @@ charla_node_send (CharlaNode *self,
 
   if (partners->len == 0)
     {
-      charla_node_post_notice (self, CHARLA_MESSAGE_ERROR,
-                               _("Nobody is connected: the message was not sent"));
+      post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_NOT_SENT, NULL,
+                  _("Nobody is connected: the message was not sent"));
       return 0;
     }
 
@@ -1226,7 +1416,7 @@ charla_node_send (CharlaNode *self,
     charla_peer_send_encoded (g_ptr_array_index (partners, i), valid, charla_writes, seed_writes);
 
   shown = charla_text_sanitize (valid, -1);
-  message = charla_message_new (CHARLA_MESSAGE_OUTGOING, self->name, NULL, shown);
+  message = charla_message_new_outgoing (self->name, shown, partners->len);
   post_message (self, message);
 
   return partners->len;
@@ -1260,7 +1450,7 @@ charla_node_disconnect_all (CharlaNode *self)
                                        "Closed %u connections",
                                        closing->len),
                           closing->len);
-  charla_node_post_notice (self, CHARLA_MESSAGE_NOTICE, text);
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_DISCONNECTED_ALL, NULL, text);
 
   return closing->len;
 }
@@ -1313,7 +1503,7 @@ charla_node_post_notice (CharlaNode        *self,
   g_return_if_fail (CHARLA_IS_NODE (self));
   g_return_if_fail (text != NULL);
 
-  message = charla_message_new (kind, NULL, NULL, text);
+  message = charla_message_new_event (kind, CHARLA_MESSAGE_EVENT_NONE, NULL, text);
   post_message (self, message);
 }
 
@@ -1363,4 +1553,617 @@ charla_node_is_own_endpoint (CharlaNode   *self,
     }
 
   return address_is_local (address);
+}
+
+/**
+ * charla_node_show_peers:
+ *
+ * Lists the connected peers (`--name`) in #CharlaNode:messages, as
+ * "Name (address:port)" lines, event %CHARLA_MESSAGE_EVENT_PEER_LIST.
+ */
+void
+charla_node_show_peers (CharlaNode *self)
+{
+  g_autofree char *names = NULL;
+
+  g_return_if_fail (CHARLA_IS_NODE (self));
+
+  names = charla_node_dup_peer_names (self);
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_PEER_LIST, NULL, names);
+}
+
+/**
+ * charla_node_show_help:
+ *
+ * Posts charla_command_help_text() (`--help`), event
+ * %CHARLA_MESSAGE_EVENT_HELP.
+ */
+void
+charla_node_show_help (CharlaNode *self)
+{
+  g_return_if_fail (CHARLA_IS_NODE (self));
+
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_HELP, NULL, charla_command_help_text ());
+}
+
+/* Scanning */
+
+/**
+ * charla_node_get_scanner:
+ *
+ * The scanner that charla_node_scan_async() runs, for its models
+ * (servers, report) and progress. Configure its timeouts here too.
+ *
+ * Returns: (transfer none): the node's #CharlaScanner
+ */
+CharlaScanner *
+charla_node_get_scanner (CharlaNode *self)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), NULL);
+
+  if (self->scanner == NULL)
+    self->scanner = charla_scanner_new (self);
+
+  return self->scanner;
+}
+
+typedef struct
+{
+  GCancellable *cancellable;    /* the caller's, linked to the node's */
+  gulong        cancelled_id;
+} ScanData;
+
+static void
+scan_data_free (ScanData *data)
+{
+  if (data->cancellable != NULL)
+    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static void
+on_scan_caller_cancelled (GCancellable *cancellable,
+                          GCancellable *scan_cancellable)
+{
+  g_cancellable_cancel (scan_cancellable);
+}
+
+/* "Scan finished: 3 servers found · 2 other services · 120 filtered." */
+static char *
+scan_summary (CharlaScanner *scanner)
+{
+  GListModel *report = charla_scanner_get_report (scanner);
+  guint n_results = g_list_model_get_n_items (report);
+  guint counts[CHARLA_PROBE_ERROR + 1] = { 0 };
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n_servers;
+
+  for (guint i = 0; i < n_results; i++)
+    {
+      g_autoptr(CharlaScanResult) result = g_list_model_get_item (report, i);
+      CharlaProbeResult probe = charla_scan_result_get_result (result);
+
+      if (probe <= CHARLA_PROBE_ERROR)
+        counts[probe]++;
+    }
+
+  /* The server list is what the user sees; count it, not the report. */
+  n_servers = g_list_model_get_n_items (charla_scanner_get_servers (scanner));
+  g_string_append_printf (text,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "Scan finished: %u server found",
+                                       "Scan finished: %u servers found",
+                                       n_servers),
+                          n_servers);
+  if (counts[CHARLA_PROBE_OTHER_SERVICE] > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text,
+                              g_dngettext (GETTEXT_PACKAGE, "%u other service", "%u other services",
+                                           counts[CHARLA_PROBE_OTHER_SERVICE]),
+                              counts[CHARLA_PROBE_OTHER_SERVICE]);
+    }
+  if (counts[CHARLA_PROBE_FILTERED] > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text,
+                              g_dngettext (GETTEXT_PACKAGE, "%u filtered", "%u filtered",
+                                           counts[CHARLA_PROBE_FILTERED]),
+                              counts[CHARLA_PROBE_FILTERED]);
+    }
+  if (counts[CHARLA_PROBE_ERROR] > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text,
+                              g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed",
+                                           counts[CHARLA_PROBE_ERROR]),
+                              counts[CHARLA_PROBE_ERROR]);
+    }
+  g_string_append_c (text, '.');
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+on_scan_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CharlaNode *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  if (!charla_scanner_scan_finish (CHARLA_SCANNER (object), result, &error))
+    {
+      g_debug ("scan ended: %s", error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_SCAN_FAILED, NULL, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  summary = scan_summary (CHARLA_SCANNER (object));
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_SCAN_FINISHED, NULL, summary);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * charla_node_scan_async:
+ * @self: a #CharlaNode
+ * @targets: (nullable): addresses, ranges or networks separated by spaces
+ *   or commas (`127.0.0.1, 127.0.0.0/24`), or %NULL (or empty) for this
+ *   machine's networks, charla_network_dup_local_targets()
+ * @ports: (nullable): a port or a range, or %NULL (or empty) for the
+ *   seed's 9990–10005
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the scan is over
+ * @user_data: data for @callback
+ *
+ * Runs the node's scanner (charla_node_get_scanner(): its models fill as
+ * servers are found). The start, the summary and any failure are posted
+ * to #CharlaNode:messages.
+ */
+void
+charla_node_scan_async (CharlaNode          *self,
+                        const char          *targets,
+                        const char          *ports,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) target_list = NULL;
+  g_autofree char *targets_text = NULL;
+  g_autofree char *start_text = NULL;
+  CharlaScanner *scanner;
+  ScanData *data;
+
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, charla_node_scan_async);
+
+  if (targets != NULL && strspn (targets, " \t,") < strlen (targets))
+    {
+      g_auto(GStrv) pieces = g_strsplit_set (targets, " \t,", -1);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      /* Runs of separators leave empty pieces behind; they are not targets. */
+      for (guint i = 0; pieces[i] != NULL; i++)
+        if (*pieces[i] != '\0')
+          g_strv_builder_add (builder, pieces[i]);
+      target_list = g_strv_builder_end (builder);
+    }
+  else
+    {
+      target_list = charla_network_dup_local_targets ();
+    }
+
+  if (ports != NULL && strspn (ports, " \t") == strlen (ports))
+    ports = NULL;
+
+  scanner = charla_node_get_scanner (self);
+  if (!charla_scanner_prepare (scanner, (const char * const *) target_list, ports, &error))
+    {
+      post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_SCAN_FAILED, NULL, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  targets_text = g_strjoinv (", ", target_list);
+  g_debug ("scanning %s, ports %s", targets_text, ports != NULL ? ports : "(default)");
+  if (ports != NULL)
+    start_text = g_strdup_printf (_("Scanning %s, ports %s…"), targets_text, ports);
+  else
+    start_text = g_strdup_printf (_("Scanning %s, ports %u-%u…"), targets_text,
+                                  CHARLA_DEFAULT_PORT_MIN, CHARLA_DEFAULT_PORT_MAX);
+  post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_SCAN_STARTED, NULL, start_text);
+
+  /* The node can stop its scan (at shutdown) whatever the caller does. */
+  g_clear_object (&self->scan_cancellable);
+  self->scan_cancellable = g_cancellable_new ();
+  data = g_new0 (ScanData, 1);
+  if (cancellable != NULL)
+    {
+      data->cancellable = g_object_ref (cancellable);
+      data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_scan_caller_cancelled),
+                                                  g_object_ref (self->scan_cancellable), g_object_unref);
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) scan_data_free);
+
+  charla_scanner_scan_async (scanner, self->scan_cancellable, on_scan_done, g_steal_pointer (&task));
+}
+
+/**
+ * charla_node_scan_finish:
+ *
+ * Returns: %TRUE if the scan ran to its end; the error was already
+ *   posted to #CharlaNode:messages (unless it is %G_IO_ERROR_CANCELLED)
+ */
+gboolean
+charla_node_scan_finish (CharlaNode    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == charla_node_scan_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Shutting down
+ *
+ * The listener closes at once and connects in flight are called off;
+ * peers with text still queued (or held back by a handshake) get until
+ * the deadline to take it, the others are closed at once. */
+
+static void
+shutdown_data_free (ShutdownData *data)
+{
+  charla_clear_source (&data->deadline);
+  if (data->cancellable != NULL)
+    g_signal_handler_disconnect (data->cancellable, data->cancelled_id);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static void
+close_connections (CharlaNode *self,
+                   gboolean    only_idle)
+{
+  g_autoptr(GPtrArray) closing = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      CharlaPeer *peer = g_ptr_array_index (self->connections, i);
+
+      if (!only_idle || !charla_peer_has_pending_output (peer))
+        g_ptr_array_add (closing, g_object_ref (peer));
+    }
+
+  for (guint i = 0; i < closing->len; i++)
+    charla_peer_close (g_ptr_array_index (closing, i));
+}
+
+static void
+shutdown_finish_now (CharlaNode *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ShutdownData *data = g_task_get_task_data (self->shutdown_task);
+
+  if (data->closing)
+    return;
+
+  data->closing = TRUE;
+  close_connections (self, FALSE);
+
+  task = g_steal_pointer (&self->shutdown_task);
+  charla_clear_source (&data->deadline);
+  g_debug ("shut down, %u messages undelivered", data->undelivered);
+
+  if (data->undelivered > 0)
+    g_task_return_new_error (task, CHARLA_ERROR, CHARLA_ERROR_UNDELIVERED,
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "%u message could not be delivered",
+                                          "%u messages could not be delivered",
+                                          data->undelivered),
+                             data->undelivered);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+shutdown_check (CharlaNode *self)
+{
+  ShutdownData *data = g_task_get_task_data (self->shutdown_task);
+
+  if (data->closing)
+    return;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    if (charla_peer_has_pending_output (g_ptr_array_index (self->connections, i)))
+      return;
+
+  shutdown_finish_now (self);
+}
+
+static gboolean
+on_shutdown_deadline (gpointer user_data)
+{
+  CharlaNode *self = user_data;
+  ShutdownData *data = g_task_get_task_data (self->shutdown_task);
+
+  g_clear_pointer (&data->deadline, g_source_unref);
+  g_debug ("shutdown deadline reached");
+  shutdown_finish_now (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_shutdown_cancelled_idle (gpointer user_data)
+{
+  CharlaNode *self = user_data;
+
+  if (self->shutdown_task != NULL)
+    shutdown_finish_now (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_shutdown_cancelled (GCancellable *cancellable,
+                       CharlaNode   *self)
+{
+  /* May run inside g_cancellable_connect(): finish from the main loop. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, on_shutdown_cancelled_idle, g_object_ref (self), g_object_unref);
+}
+
+/**
+ * charla_node_shutdown_async:
+ * @self: a #CharlaNode
+ * @cancellable: (nullable): cancel to stop waiting: what is still queued
+ *   is then dropped (and reported) at once
+ * @callback: called once every connection is closed
+ * @user_data: data for @callback
+ *
+ * Quits cleanly: stops listening, scanning and connecting, lets text
+ * already queued leave for at most #CharlaNode:shutdown-timeout, then
+ * closes every connection. What could not be delivered is posted to
+ * #CharlaNode:messages per peer (%CHARLA_MESSAGE_EVENT_UNDELIVERED).
+ */
+void
+charla_node_shutdown_async (CharlaNode          *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ShutdownData *data;
+
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, charla_node_shutdown_async);
+
+  if (self->shutdown_task != NULL)
+    {
+      g_task_return_new_error (task, CHARLA_ERROR, CHARLA_ERROR_BUSY,
+                               _("The node is already shutting down"));
+      return;
+    }
+
+  g_debug ("shutting down");
+  data = g_new0 (ShutdownData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) shutdown_data_free);
+  self->shutdown_task = g_steal_pointer (&task);
+
+  g_cancellable_cancel (self->scan_cancellable);
+  while (self->connecting->len > 0)
+    {
+      GTask *connect_task = g_ptr_array_steal_index_fast (self->connecting, 0);
+
+      on_connect_cancelled (NULL, connect_task);
+    }
+  stop_listening (self);
+  close_connections (self, TRUE);
+
+  if (self->shutdown_task == NULL)
+    return;
+
+  data->deadline = g_timeout_source_new (self->shutdown_timeout_ms);
+  g_source_set_callback (data->deadline, on_shutdown_deadline, self, NULL);
+  g_source_set_static_name (data->deadline, "[charla] shutdown deadline");
+  g_source_attach (data->deadline, g_task_get_context (self->shutdown_task));
+
+  if (cancellable != NULL)
+    {
+      data->cancellable = g_object_ref (cancellable);
+      data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_shutdown_cancelled),
+                                                  self, NULL);
+    }
+
+  shutdown_check (self);
+}
+
+/**
+ * charla_node_shutdown_finish:
+ *
+ * Returns: %TRUE if everything queued was delivered; otherwise
+ *   %CHARLA_ERROR_UNDELIVERED (already posted per peer)
+ */
+gboolean
+charla_node_shutdown_finish (CharlaNode    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == charla_node_shutdown_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Running commands */
+
+static void
+on_run_connect_done (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CharlaPeer) peer = NULL;
+  GError *error = NULL;
+
+  peer = charla_node_connect_finish (CHARLA_NODE (object), result, &error);
+  if (peer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_run_scan_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (charla_node_scan_finish (CHARLA_NODE (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static gboolean
+run_rename (CharlaNode  *self,
+            const char  *name,
+            GError     **error)
+{
+  g_autofree char *old_name = g_strdup (self->name);
+
+  if (!charla_node_set_name (self, name, error))
+    {
+      post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_RENAME_FAILED, NULL, (*error)->message);
+      return FALSE;
+    }
+
+  /* Typed, it gets an answer even when nothing changed. */
+  if (g_strcmp0 (old_name, self->name) == 0 || !charla_node_get_running (self))
+    post_renamed (self);
+
+  return TRUE;
+}
+
+/**
+ * charla_node_run_command_async:
+ * @self: a #CharlaNode
+ * @command: what the user asked for, e.g. from charla_command_parse()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the command is done (a connect connected, a
+ *   scan finished)
+ * @user_data: data for @callback
+ *
+ * Carries out one user command: the single entry for what a face's user
+ * types. Every outcome, success or failure, is posted to
+ * #CharlaNode:messages; the result only says whether it worked, for
+ * the face's flow (the CLI's menu, a dialog that stays open).
+ *
+ * A %CHARLA_COMMAND_CONNECT for which charla_command_needs_input() is
+ * %TRUE fails with %G_IO_ERROR_INVALID_ARGUMENT: the face asks first.
+ */
+void
+charla_node_run_command_async (CharlaNode          *self,
+                               CharlaCommand       *command,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (command != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, charla_node_run_command_async);
+
+  switch (charla_command_get_kind (command))
+    {
+    case CHARLA_COMMAND_NONE:
+      break;
+
+    case CHARLA_COMMAND_SEND:
+      if (charla_node_send (self, charla_command_get_text (command)) == 0)
+        g_set_error_literal (&error, CHARLA_ERROR, CHARLA_ERROR_NOT_CONNECTED,
+                             _("Nobody is connected: the message was not sent"));
+      break;
+
+    case CHARLA_COMMAND_CONNECT:
+      if (charla_command_needs_input (command))
+        {
+          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "--ch needs a host and a port");
+          break;
+        }
+      charla_node_connect_async (self, charla_command_get_host (command), charla_command_get_port (command),
+                                 cancellable, on_run_connect_done, g_steal_pointer (&task));
+      return;
+
+    case CHARLA_COMMAND_DISCONNECT_ALL:
+      charla_node_disconnect_all (self);
+      break;
+
+    case CHARLA_COMMAND_SHOW_NAMES:
+      charla_node_show_peers (self);
+      break;
+
+    case CHARLA_COMMAND_RENAME:
+      run_rename (self, charla_command_get_name (command), &error);
+      break;
+
+    case CHARLA_COMMAND_SCAN:
+      charla_node_scan_async (self, charla_command_get_targets (command), charla_command_get_ports (command),
+                              cancellable, on_run_scan_done, g_steal_pointer (&task));
+      return;
+
+    case CHARLA_COMMAND_HELP:
+      charla_node_show_help (self);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * charla_node_run_command_finish:
+ *
+ * Returns: %TRUE if the command did what it asked; the error, if any,
+ *   was already posted to #CharlaNode:messages (a face shows it only
+ *   where its flow needs it, never as a second report)
+ */
+gboolean
+charla_node_run_command_finish (CharlaNode    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == charla_node_run_command_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

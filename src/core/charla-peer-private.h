@@ -14,6 +14,8 @@ void        charla_peer_start (CharlaPeer          *self);
 void        charla_peer_set_local_name (CharlaPeer *self,
                                         const char *local_name);
 
+gboolean    charla_peer_has_pending_output (CharlaPeer *self);
+
 void        charla_peer_abort  (CharlaPeer          *self,
                                 const GError        *error);
 GPtrArray  *charla_peer_encode       (CharlaPeerDialect  dialect,

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "charla-endpoint.h"
+#include "charla-enum-private.h"
 #include "charla-enums.h"
 #include "charla-error.h"
 #include "charla-peer-private.h"
@@ -84,6 +85,7 @@ struct _CharlaPeer
   gint64               seed_last_write;
   gboolean             seed_last_write_ascii;
   gsize                queued_bytes;
+  gsize                notified_queued_bytes; /* what "queued-bytes" last said */
   gint64               reply_deadline;
   guint16              port;
   CharlaPeerDirection  direction;
@@ -99,16 +101,20 @@ enum {
   PROP_0,
   PROP_ADDRESS,
   PROP_PORT,
+  PROP_ENDPOINT,
   PROP_NAME,
+  PROP_NODE_ID,
   PROP_DIRECTION,
   PROP_STATE,
   PROP_DIALECT,
+  PROP_QUEUED_BYTES,
   N_PROPS
 };
 
 enum {
   MESSAGE_RECEIVED,
   ESTABLISHED,
+  RENAMED,
   CLOSED,
   N_SIGNALS
 };
@@ -179,6 +185,7 @@ set_remote_name (CharlaPeer *self,
                  gssize      len)
 {
   g_autofree char *name = charla_name_sanitize (data, len);
+  g_autofree char *old_name = NULL;
 
   if (name == NULL)
     return;
@@ -188,9 +195,13 @@ set_remote_name (CharlaPeer *self,
   if (g_strcmp0 (self->name, name) == 0)
     return;
 
-  g_free (self->name);
+  old_name = g_steal_pointer (&self->name);
   self->name = g_steal_pointer (&name);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+
+  /* Names learned during the handshake are not news. */
+  if (self->state == CHARLA_PEER_STATE_CONNECTED)
+    g_signal_emit (self, signals[RENAMED], 0, old_name);
 }
 
 static void
@@ -367,11 +378,23 @@ arm_pacing_timer (CharlaPeer *self,
   g_source_attach (self->write_source, g_main_context_get_thread_default ());
 }
 
+/* "queued-bytes" changes with every write and every enqueue; it is
+ * notified once per flush, so a bound progress bar costs nothing. */
+static void
+notify_queued_bytes (CharlaPeer *self)
+{
+  if (self->notified_queued_bytes == self->queued_bytes)
+    return;
+
+  self->notified_queued_bytes = self->queued_bytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUED_BYTES]);
+}
+
 /* Writes what the socket takes without blocking. A Charla peer gets the
  * whole queue in one sendmsg(); a seed peer gets one send() per message,
  * because a seed server prints each recv() as one message. */
 static gboolean
-flush_queue (CharlaPeer *self)
+write_queue (CharlaPeer *self)
 {
   g_autoptr(GError) error = NULL;
 
@@ -440,6 +463,16 @@ flush_queue (CharlaPeer *self)
     }
 
   return TRUE;
+}
+
+static gboolean
+flush_queue (CharlaPeer *self)
+{
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+  gboolean flushed = write_queue (self);
+
+  notify_queued_bytes (self);
+  return flushed;
 }
 
 static void
@@ -632,6 +665,7 @@ close_with_error (CharlaPeer   *self,
   g_ptr_array_set_size (self->held_texts, 0);
   self->queued_bytes = 0;
   self->out_offset = 0;
+  notify_queued_bytes (self);
 
   g_socket_close (self->socket, NULL);
 
@@ -682,6 +716,7 @@ take_hello_payload (CharlaPeer *self,
     {
       g_free (self->node_id);
       self->node_id = charla_text_sanitize (payload, space - payload);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NODE_ID]);
       len -= space + 1 - payload;
       payload = space + 1;
     }
@@ -1128,8 +1163,17 @@ charla_peer_get_property (GObject    *object,
     case PROP_PORT:
       g_value_set_uint (value, self->port);
       break;
+    case PROP_ENDPOINT:
+      g_value_take_string (value, charla_peer_dup_endpoint (self));
+      break;
     case PROP_NAME:
       g_value_set_string (value, self->name);
+      break;
+    case PROP_NODE_ID:
+      g_value_set_string (value, self->node_id);
+      break;
+    case PROP_QUEUED_BYTES:
+      g_value_set_uint64 (value, self->queued_bytes);
       break;
     case PROP_DIRECTION:
       g_value_set_enum (value, self->direction);
@@ -1197,8 +1241,25 @@ charla_peer_class_init (CharlaPeerClass *klass)
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * CharlaPeer:endpoint:
+   *
+   * "address:port", or "[address]:port" for IPv6.
+   */
+  properties[PROP_ENDPOINT] =
+    g_param_spec_string ("endpoint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * CharlaPeer:node-id: (nullable)
+   *
+   * The remote Charla node's random identity, from its HELLO; %NULL
+   * for a seed peer.
+   */
+  properties[PROP_NODE_ID] =
+    g_param_spec_string ("node-id", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_DIRECTION] =
     g_param_spec_enum ("direction", NULL, NULL,
@@ -1212,6 +1273,16 @@ charla_peer_class_init (CharlaPeerClass *klass)
     g_param_spec_enum ("dialect", NULL, NULL,
                        CHARLA_TYPE_PEER_DIALECT, CHARLA_PEER_DIALECT_UNKNOWN,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CharlaPeer:queued-bytes:
+   *
+   * Bytes queued for the peer that the socket has not taken yet.
+   * Notified at most once per flush of the queue.
+   */
+  properties[PROP_QUEUED_BYTES] =
+    g_param_spec_uint64 ("queued-bytes", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1234,6 +1305,17 @@ charla_peer_class_init (CharlaPeerClass *klass)
   signals[ESTABLISHED] =
     g_signal_new ("established", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * CharlaPeer::renamed:
+   * @old_name: the name it had
+   *
+   * The established peer took another name (#CharlaPeer:name is the
+   * new one).
+   */
+  signals[RENAMED] =
+    g_signal_new ("renamed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   /**
    * CharlaPeer::closed:
@@ -1432,6 +1514,21 @@ charla_peer_get_queued_bytes (CharlaPeer *self)
 }
 
 /**
+ * charla_peer_has_pending_output: (skip)
+ *
+ * Whether text for the peer waits: queued bytes the socket has not
+ * taken, or text held back until the handshake is over.
+ */
+gboolean
+charla_peer_has_pending_output (CharlaPeer *self)
+{
+  g_return_val_if_fail (CHARLA_IS_PEER (self), FALSE);
+
+  return self->state != CHARLA_PEER_STATE_CLOSED &&
+         (self->queued_bytes > 0 || self->held_texts->len > 0);
+}
+
+/**
  * charla_peer_dup_endpoint:
  *
  * Returns: (transfer full): "address:port", or "[address]:port" for IPv6
@@ -1541,23 +1638,24 @@ charla_peer_abort (CharlaPeer   *self,
   close_with_error (self, error);
 }
 
+/**
+ * charla_peer_direction_to_string:
+ *
+ * Returns: "incoming" or "outgoing", the enum nick
+ */
 const char *
 charla_peer_direction_to_string (CharlaPeerDirection direction)
 {
-  return direction == CHARLA_PEER_OUTGOING ? "outgoing" : "incoming";
+  return charla_enum_nick (CHARLA_TYPE_PEER_DIRECTION, direction);
 }
 
+/**
+ * charla_peer_dialect_to_string:
+ *
+ * Returns: "unknown", "seed" or "charla", the enum nick
+ */
 const char *
 charla_peer_dialect_to_string (CharlaPeerDialect dialect)
 {
-  switch (dialect)
-    {
-    case CHARLA_PEER_DIALECT_SEED:
-      return "seed";
-    case CHARLA_PEER_DIALECT_CHARLA:
-      return "charla";
-    case CHARLA_PEER_DIALECT_UNKNOWN:
-    default:
-      return "unknown";
-    }
+  return charla_enum_nick (CHARLA_TYPE_PEER_DIALECT, dialect);
 }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "charla-enum-private.h"
 #include "charla-enums.h"
 #include "charla-scan-result.h"
 
@@ -242,21 +243,5 @@ charla_scan_result_is_server (CharlaScanResult *self)
 const char *
 charla_probe_result_to_string (CharlaProbeResult result)
 {
-  switch (result)
-    {
-    case CHARLA_PROBE_NODE:
-      return "node";
-    case CHARLA_PROBE_SILENT:
-      return "silent";
-    case CHARLA_PROBE_OTHER_SERVICE:
-      return "other";
-    case CHARLA_PROBE_REFUSED:
-      return "refused";
-    case CHARLA_PROBE_FILTERED:
-      return "filtered";
-    case CHARLA_PROBE_ERROR:
-      return "error";
-    default:
-      return "unknown";
-    }
+  return charla_enum_nick (CHARLA_TYPE_PROBE_RESULT, result);
 }

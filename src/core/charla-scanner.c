@@ -139,11 +139,13 @@ struct _CharlaScanner
   GObject parent_instance;
 
   /* Owned */
-  CharlaNode *node;
   CharlaTargetSet *targets;
   GListStore *servers;
   GListStore *report;
   ScanRun *run;                 /* a reference on the run's source */
+
+  /* Borrowed */
+  CharlaNode *node;             /* weak */
 
   guint16 port_min;
   guint16 port_max;
@@ -886,7 +888,8 @@ charla_scanner_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_NODE:
-      self->node = g_value_dup_object (value);
+      /* Weak: a node owns a scanner of its own (charla_node_get_scanner()). */
+      g_set_weak_pointer (&self->node, g_value_get_object (value));
       break;
     case PROP_CONNECT_TIMEOUT:
       charla_scanner_set_connect_timeout (self, g_value_get_uint (value));
@@ -914,7 +917,7 @@ charla_scanner_dispose (GObject *object)
                      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                           _("The scan was stopped")));
 
-  g_clear_object (&self->node);
+  g_clear_weak_pointer (&self->node);
 
   G_OBJECT_CLASS (charla_scanner_parent_class)->dispose (object);
 }

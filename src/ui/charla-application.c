@@ -153,6 +153,8 @@ charla_application_handle_local_options (GApplication *application,
   if (port != NULL && ports != NULL)
     g_set_error_literal (&error, CHARLA_ERROR, CHARLA_ERROR_INVALID_PORT,
                          _("Use either --port or --ports, not both."));
+  else if (port != NULL && g_strcmp0 (port, "0") == 0)
+    self->port_min_option = self->port_max_option = 0;  /* any free port, as charla-cli */
   else if (port != NULL && charla_port_parse (port, &self->port_min_option, &error))
     self->port_max_option = self->port_min_option;
   else if (ports != NULL)

@@ -6,6 +6,18 @@
 #include <glib/gi18n.h>
 
 #include "charla-window.h"
+#include "charla-chat-view.h"
+#include "charla-connect-dialog.h"
+#include "charla-peer-row.h"
+#include "charla-scan-report.h"
+#include "charla-server-list.h"
+#include "charla-ui-util.h"
+
+/* The window is a thin face over the node: three pages (servers, chat,
+ * people) and the window actions that every button, shortcut and typed
+ * command goes through. Each action calls the core once. */
+
+#define MAX_RECENT 5
 
 struct _CharlaWindow
 {
@@ -14,10 +26,25 @@ struct _CharlaWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
+  GtkBox               *servers_box;
+  AdwActionRow         *node_row;
+  AdwViewStackPage     *chat_page;
+  AdwBin               *chat_bin;
+  AdwViewStackPage     *peers_page;
+  GtkStack             *peers_stack;
+  GtkListBox           *peers_list;
 
   /* Owned */
   CharlaNode           *node;
   GSettings            *settings;
+  CharlaScanner        *scanner;
+  GtkStringList        *recent;
+  GCancellable         *cancellable;
+  char                 *reachable;
+
+  /* Borrowed: children of the stack */
+  CharlaServerList     *server_list;
+  CharlaChatView       *chat_view;
 };
 
 enum {
@@ -30,6 +57,507 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CharlaWindow, charla_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_toast (CharlaWindow *self,
+            const char   *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  /* Text from the core may quote the network: no markup. */
+  adw_toast_set_timeout (toast, 6);
+  g_object_set (toast, "use-markup", FALSE, NULL);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_page (CharlaWindow *self,
+           const char   *name)
+{
+  adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+static void
+remember_target (CharlaWindow *self,
+                 const char   *target)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
+
+  for (guint i = 0; i < n_items; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->recent, i), target) == 0)
+      {
+        gtk_string_list_remove (self->recent, i);
+        break;
+      }
+
+  gtk_string_list_splice (self->recent, 0, 0, (const char * const[]) { target, NULL });
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
+  if (n_items > MAX_RECENT)
+    gtk_string_list_splice (self->recent, MAX_RECENT, n_items - MAX_RECENT, NULL);
+}
+
+static void
+update_node_row (CharlaWindow *self)
+{
+  const char *bind = charla_node_get_bind_address (self->node);
+  guint16 port = charla_node_get_port (self->node);
+  g_autofree char *subtitle = NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->node_row), charla_node_get_name (self->node));
+  g_clear_pointer (&self->reachable, g_free);
+
+  if (!charla_node_get_running (self->node))
+    {
+      subtitle = g_strdup (_("Not listening: others cannot connect to you. The chat says why."));
+    }
+  else
+    {
+      g_autoptr(GInetAddress) bound = bind != NULL ? g_inet_address_new_from_string (bind) : NULL;
+
+      if (bound != NULL && !g_inet_address_get_is_any (bound))
+        self->reachable = charla_ui_format_endpoint (bind, port);
+      else if (charla_loopback_only ())
+        self->reachable = charla_ui_format_endpoint ("127.0.0.1", port);
+      else
+        self->reachable = charla_ui_format_endpoint (g_get_host_name (), port);
+
+      /* TRANSLATORS: %s is an address:port such as 127.0.0.1:9990 */
+      subtitle = g_strdup_printf (_("Others reach you at %s"), self->reachable);
+    }
+
+  adw_action_row_set_subtitle (self->node_row, subtitle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-address", self->reachable != NULL);
+}
+
+static void
+update_scan_actions (CharlaWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan",
+                                 charla_server_list_get_can_scan (self->server_list));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan-cancel",
+                                 charla_server_list_get_scanning (self->server_list));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.scan-report",
+                                 charla_server_list_get_summary (self->server_list) != NULL &&
+                                 !charla_server_list_get_scanning (self->server_list));
+}
+
+static void
+on_peers_changed (CharlaWindow *self)
+{
+  guint n_peers = g_list_model_get_n_items (charla_node_get_peers (self->node));
+
+  gtk_stack_set_visible_child_name (self->peers_stack, n_peers > 0 ? "list" : "empty");
+  adw_view_stack_page_set_badge_number (self->peers_page, n_peers);
+}
+
+static void
+on_message (CharlaWindow *self,
+            guint         position,
+            guint         removed,
+            guint         added)
+{
+  if (added > 0 && g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "chat") != 0)
+    adw_view_stack_page_set_needs_attention (self->chat_page, TRUE);
+}
+
+static void
+on_visible_page_changed (CharlaWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "chat") == 0)
+    adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
+}
+
+static GtkWidget *
+create_peer_row (gpointer item,
+                 gpointer user_data)
+{
+  return charla_peer_row_new (CHARLA_PEER (item));
+}
+
+/* Actions */
+
+static void
+scan_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+
+  show_page (self, "servers");
+  charla_server_list_scan (self->server_list);
+}
+
+static void
+scan_targets_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  const char *targets, *ports;
+
+  g_variant_get (parameter, "(&s&s)", &targets, &ports);
+  charla_server_list_set_targets (self->server_list,
+                                  *targets != '\0' ? targets : NULL,
+                                  *ports != '\0' ? ports : NULL);
+  show_page (self, "servers");
+  charla_server_list_scan (self->server_list);
+}
+
+static void
+scan_cancel_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  charla_server_list_cancel_scan (CHARLA_WINDOW (widget)->server_list);
+}
+
+static void
+scan_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  CharlaScanReport *report = charla_scan_report_new (GTK_WINDOW (self),
+                                                     charla_scanner_get_report (self->scanner),
+                                                     charla_server_list_get_summary (self->server_list));
+
+  gtk_window_present (GTK_WINDOW (report));
+}
+
+typedef struct {
+  CharlaWindow *window;
+  char         *target;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_object_unref (data->window);
+  g_free (data->target);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConnectData, connect_data_free)
+
+static void
+on_connected (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ConnectData) data = user_data;
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  peer = charla_node_connect_finish (CHARLA_NODE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (peer == NULL)
+    {
+      /* The node put the same text in the history; a toast shows it
+       * where the user is, which may be the server list. */
+      show_toast (data->window, error->message);
+      return;
+    }
+
+  remember_target (data->window, data->target);
+  show_page (data->window, "chat");
+}
+
+static void
+connect_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  ConnectData *data = g_new0 (ConnectData, 1);
+  const char *host;
+  guint16 port;
+
+  g_variant_get (parameter, "(&sq)", &host, &port);
+  data->window = g_object_ref (self);
+  data->target = charla_ui_format_endpoint (host, port);
+  charla_node_connect_async (self->node, host, port, self->cancellable, on_connected, data);
+}
+
+static void
+on_dialog_connected (CharlaWindow        *self,
+                     CharlaPeer          *peer,
+                     CharlaConnectDialog *dialog)
+{
+  g_autofree char *target = charla_ui_format_endpoint (charla_peer_get_address (peer),
+                                                       charla_peer_get_port (peer));
+
+  remember_target (self, target);
+  show_page (self, "chat");
+}
+
+static CharlaConnectDialog *
+open_connect_dialog (CharlaWindow *self)
+{
+  CharlaConnectDialog *dialog = charla_connect_dialog_new (GTK_WINDOW (self), self->node,
+                                                           G_LIST_MODEL (self->recent));
+
+  g_signal_connect_object (dialog, "connected", G_CALLBACK (on_dialog_connected), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return dialog;
+}
+
+static void
+connect_dialog_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  CharlaConnectDialog *dialog = open_connect_dialog (CHARLA_WINDOW (widget));
+
+  if (parameter != NULL)
+    charla_connect_dialog_set_target (dialog, g_variant_get_string (parameter, NULL), NULL);
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+
+  /* With nobody connected the node says so in the history. */
+  charla_node_send (self->node, g_variant_get_string (parameter, NULL));
+  show_page (self, "chat");
+}
+
+static void
+disconnect_all_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+
+  charla_node_disconnect_all (self->node);
+}
+
+static void
+disconnect_peer_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  GListModel *peers = charla_node_get_peers (self->node);
+  const char *address;
+  guint16 port;
+
+  g_variant_get (parameter, "(&sq)", &address, &port);
+  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
+    {
+      g_autoptr(CharlaPeer) peer = g_list_model_get_item (peers, i);
+
+      if (charla_peer_get_port (peer) == port && g_strcmp0 (charla_peer_get_address (peer), address) == 0)
+        {
+          charla_peer_close (peer);
+          return;
+        }
+    }
+}
+
+static void
+show_names_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  g_autofree char *names = charla_node_dup_peer_names (self->node);
+
+  charla_node_post_notice (self->node, CHARLA_MESSAGE_NOTICE, names);
+  show_page (self, "chat");
+}
+
+static void
+rename_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (charla_node_set_name (self->node, g_variant_get_string (parameter, NULL), &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("You are now “%s”."), charla_node_get_name (self->node));
+
+      charla_node_post_notice (self->node, CHARLA_MESSAGE_NOTICE, text);
+    }
+  else
+    {
+      charla_node_post_notice (self->node, CHARLA_MESSAGE_ERROR, error->message);
+      show_toast (self, error->message);
+    }
+}
+
+static void
+on_rename_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    CharlaWindow     *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "charla-entry");
+
+  if (g_strcmp0 (response, "rename") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.rename", "s", gtk_editable_get_text (entry));
+}
+
+static void
+on_rename_entry_changed (GtkEditable      *entry,
+                         AdwMessageDialog *dialog)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "rename", *name != '\0');
+}
+
+static void
+rename_dialog_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Change Your Name"),
+                                                       _("Charla peers see the new name at once.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rename", _("_Rename"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "rename");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), charla_node_get_name (self->node));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Name"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  g_object_set_data (G_OBJECT (dialog), "charla-entry", entry);
+
+  g_signal_connect (entry, "changed", G_CALLBACK (on_rename_entry_changed), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_rename_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+help_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+  static const char *lines[] = {
+    N_("Chat commands:"),
+    N_("TEXT — send TEXT to everyone connected"),
+    N_("--ch [HOST:PORT] — connect to one more server (Ctrl+N asks for Ip and Puerto)"),
+    N_("--ex — close every connection"),
+    N_("--name — list who is connected"),
+    N_("--name NEW — change your name"),
+    N_("--scan [TARGETS [PORTS]] — search for servers"),
+    N_("--help — this list"),
+  };
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, _(lines[i]));
+    }
+
+  charla_node_post_notice (self->node, CHARLA_MESSAGE_NOTICE, text->str);
+  show_page (self, "chat");
+}
+
+static void
+focus_entry_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+
+  show_page (self, "chat");
+  charla_chat_view_focus_entry (self->chat_view);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  show_page (CHARLA_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+show_toast_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  show_toast (CHARLA_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+copy_address_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CharlaWindow *self = CHARLA_WINDOW (widget);
+
+  if (self->reachable == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->reachable);
+  show_toast (self, _("Address copied"));
+}
+
+static void
+charla_window_constructed (GObject *object)
+{
+  CharlaWindow *self = CHARLA_WINDOW (object);
+  GListModel *peers = charla_node_get_peers (self->node);
+  GListModel *messages = charla_node_get_messages (self->node);
+
+  G_OBJECT_CLASS (charla_window_parent_class)->constructed (object);
+
+  /* The node will own its scanner (charla_node_get_scanner); until then
+   * the window keeps one for the node. */
+  self->scanner = charla_scanner_new (self->node);
+
+  self->server_list = g_object_new (CHARLA_TYPE_SERVER_LIST, "scanner", self->scanner, NULL);
+  gtk_box_append (self->servers_box, GTK_WIDGET (self->server_list));
+  if (self->settings != NULL)
+    {
+      g_autofree char *targets = g_settings_get_string (self->settings, "scan-targets");
+      g_autofree char *ports = g_settings_get_string (self->settings, "scan-ports");
+
+      charla_server_list_set_targets (self->server_list,
+                                      *targets != '\0' ? targets : NULL,
+                                      *ports != '\0' ? ports : NULL);
+    }
+  g_signal_connect_object (self->server_list, "notify::can-scan", G_CALLBACK (update_scan_actions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->server_list, "notify::scanning", G_CALLBACK (update_scan_actions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->server_list, "notify::summary", G_CALLBACK (update_scan_actions), self,
+                           G_CONNECT_SWAPPED);
+  update_scan_actions (self);
+
+  self->chat_view = CHARLA_CHAT_VIEW (charla_chat_view_new (messages));
+  adw_bin_set_child (self->chat_bin, GTK_WIDGET (self->chat_view));
+  g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_message), self, G_CONNECT_SWAPPED);
+
+  gtk_list_box_bind_model (self->peers_list, peers, create_peer_row, NULL, NULL);
+  g_signal_connect_object (peers, "items-changed", G_CALLBACK (on_peers_changed), self, G_CONNECT_SWAPPED);
+  on_peers_changed (self);
+
+  g_signal_connect_object (self->node, "notify::name", G_CALLBACK (update_node_row), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->node, "notify::port", G_CALLBACK (update_node_row), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->node, "notify::running", G_CALLBACK (update_node_row), self, G_CONNECT_SWAPPED);
+  update_node_row (self);
+
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self,
+                           G_CONNECT_SWAPPED);
+}
 
 static void
 charla_window_get_property (GObject    *object,
@@ -82,7 +610,14 @@ charla_window_dispose (GObject *object)
 {
   CharlaWindow *self = CHARLA_WINDOW (object);
 
+  /* Whatever this window started ends with it. */
+  g_cancellable_cancel (self->cancellable);
+  if (self->server_list != NULL)
+    charla_server_list_cancel_scan (self->server_list);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), CHARLA_TYPE_WINDOW);
+  self->server_list = NULL;
+  self->chat_view = NULL;
 
   G_OBJECT_CLASS (charla_window_parent_class)->dispose (object);
 }
@@ -94,6 +629,10 @@ charla_window_finalize (GObject *object)
 
   g_clear_object (&self->node);
   g_clear_object (&self->settings);
+  g_clear_object (&self->scanner);
+  g_clear_object (&self->recent);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->reachable, g_free);
 
   G_OBJECT_CLASS (charla_window_parent_class)->finalize (object);
 }
@@ -104,6 +643,7 @@ charla_window_class_init (CharlaWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = charla_window_constructed;
   object_class->get_property = charla_window_get_property;
   object_class->set_property = charla_window_set_property;
   object_class->dispose = charla_window_dispose;
@@ -132,11 +672,41 @@ charla_window_class_init (CharlaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/charla/Charla/charla-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CharlaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CharlaWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, servers_box);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, node_row);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, chat_page);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, chat_bin);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, peers_page);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, peers_stack);
+  gtk_widget_class_bind_template_child (widget_class, CharlaWindow, peers_list);
+
+  /* Every user command, whichever way it is given. */
+  gtk_widget_class_install_action (widget_class, "win.scan", NULL, scan_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-targets", "(ss)", scan_targets_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-cancel", NULL, scan_cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-report", NULL, scan_report_action);
+  gtk_widget_class_install_action (widget_class, "win.connect", "(sq)", connect_action);
+  gtk_widget_class_install_action (widget_class, "win.connect-dialog", NULL, connect_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.connect-dialog-host", "s", connect_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.send", "s", send_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-all", NULL, disconnect_all_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-peer", "(sq)", disconnect_peer_action);
+  gtk_widget_class_install_action (widget_class, "win.show-names", NULL, show_names_action);
+  gtk_widget_class_install_action (widget_class, "win.rename", "s", rename_action);
+  gtk_widget_class_install_action (widget_class, "win.rename-dialog", NULL, rename_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.help", NULL, help_action);
+  gtk_widget_class_install_action (widget_class, "win.focus-entry", NULL, focus_entry_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-address", NULL, copy_address_action);
 }
 
 static void
 charla_window_init (CharlaWindow *self)
 {
+  self->recent = gtk_string_list_new (NULL);
+  self->cancellable = g_cancellable_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window around a node of the test's own, driven through its actions
+ * and widgets as a user would: scan, activate a row, type, use the
+ * seed's commands, the connection dialog. Servers are CharlaNodes of
+ * this process on a loopback address of its own (ui_test_address()). */
+#include "config.h"
+
+#include "charla-chat-view.h"
+#include "charla-connect-dialog.h"
+#include "charla-peer-row.h"
+#include "charla-server-list.h"
+#include "charla-server-row.h"
+#include "charla-window.h"
+#include "ui-test-util.h"
+
+#define PORT_MIN 9990
+#define PORT_MAX 9995
+/* Nothing listens here: the test's address is its own. */
+#define CLOSED_PORT 9999
+
+typedef struct {
+  const char   *address;
+  CharlaNode   *node;
+  CharlaNode   *ana;
+  CharlaNode   *beto;
+  CharlaWindow *window;
+  CharlaServerList *server_list;
+  CharlaChatView *chat_view;
+  AdwViewStack *stack;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->address = ui_test_address ();
+  fixture->ana = ui_test_start_node ("Ana", fixture->address, PORT_MIN, PORT_MAX);
+  fixture->beto = ui_test_start_node (data != NULL ? data : "Beto", fixture->address, PORT_MIN, PORT_MAX);
+  fixture->node = ui_test_start_node ("Tester", fixture->address, PORT_MIN, PORT_MAX);
+
+  fixture->window = g_object_ref_sink (charla_window_new (NULL, fixture->node, NULL));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  fixture->server_list = CHARLA_SERVER_LIST (ui_test_find_widget (GTK_WIDGET (fixture->window),
+                                                                  CHARLA_TYPE_SERVER_LIST, 0));
+  fixture->chat_view = CHARLA_CHAT_VIEW (ui_test_find_widget (GTK_WIDGET (fixture->window),
+                                                              CHARLA_TYPE_CHAT_VIEW, 0));
+  fixture->stack = ADW_VIEW_STACK (ui_test_find_widget (GTK_WIDGET (fixture->window),
+                                                        ADW_TYPE_VIEW_STACK, 0));
+  g_assert_nonnull (fixture->server_list);
+  g_assert_nonnull (fixture->chat_view);
+  g_assert_nonnull (fixture->stack);
+}
+
+static void
+stop_and_finalize (CharlaNode *node)
+{
+  charla_node_stop (node);
+  charla_node_disconnect_all (node);
+  /* Closing peers finish on the main loop. */
+  UI_TEST_WAIT_FOR (g_list_model_get_n_items (charla_node_get_peers (node)) == 0);
+  ui_test_spin (50);
+  g_assert_finalize_object (node);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  ui_test_spin (50);
+  g_assert_finalize_object (fixture->window);
+
+  stop_and_finalize (fixture->node);
+  stop_and_finalize (fixture->ana);
+  stop_and_finalize (fixture->beto);
+}
+
+static guint
+n_peers (CharlaNode *node)
+{
+  return g_list_model_get_n_items (charla_node_get_peers (node));
+}
+
+static const char *
+visible_page (Fixture *fixture)
+{
+  return adw_view_stack_get_visible_child_name (fixture->stack);
+}
+
+static void
+scan_test_range (Fixture *fixture)
+{
+  g_autofree char *ports = g_strdup_printf ("%u-%u", PORT_MIN, PORT_MAX);
+
+  charla_server_list_set_targets (fixture->server_list, fixture->address, ports);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (charla_server_list_get_scanning (fixture->server_list));
+  UI_TEST_WAIT_FOR (charla_server_list_get_summary (fixture->server_list) != NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+}
+
+static CharlaServerRow *
+find_server_row (Fixture    *fixture,
+                 const char *name)
+{
+  for (guint i = 0; ; i++)
+    {
+      GtkWidget *row = ui_test_find_widget (GTK_WIDGET (fixture->server_list), CHARLA_TYPE_SERVER_ROW, i);
+
+      if (row == NULL)
+        return NULL;
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0)
+        return CHARLA_SERVER_ROW (row);
+    }
+}
+
+static void
+connect_to (Fixture    *fixture,
+            CharlaNode *server)
+{
+  guint before = n_peers (fixture->node);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", "(sq)",
+                              fixture->address, charla_node_get_port (server));
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == before + 1 && n_peers (server) >= 1);
+}
+
+static void
+type_line (Fixture    *fixture,
+           const char *line)
+{
+  GtkWidget *entry = charla_chat_view_get_entry (fixture->chat_view);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), line);
+  g_signal_emit_by_name (entry, "activate");
+}
+
+static CharlaConnectDialog *
+find_connect_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CHARLA_IS_CONNECT_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return CHARLA_CONNECT_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static void
+close_connect_dialog (void)
+{
+  CharlaConnectDialog *dialog = find_connect_dialog ();
+
+  g_assert_nonnull (dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  UI_TEST_WAIT_FOR (find_connect_dialog () == NULL);
+}
+
+static void
+test_scan_lists_servers (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  GListModel *servers;
+  CharlaServerRow *row;
+  g_autofree char *summary = NULL;
+
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->server_list)));
+  scan_test_range (fixture);
+
+  servers = charla_scanner_get_servers (charla_server_list_get_scanner (fixture->server_list));
+  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 3);
+
+  g_assert_nonnull (find_server_row (fixture, "Ana"));
+  g_assert_nonnull (find_server_row (fixture, "Beto"));
+
+  /* This node is listed, and marked as such. */
+  row = find_server_row (fixture, "Tester");
+  g_assert_nonnull (row);
+  g_assert_true (charla_scan_result_get_is_self (charla_server_row_get_result (row)));
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (row), "This node"));
+  g_assert_null (ui_test_find_label (GTK_WIDGET (find_server_row (fixture, "Ana")), "This node"));
+
+  /* Six ports, three nodes, nothing on the other three. */
+  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "3 servers · 3 refused");
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->server_list), "3 servers · 3 refused"));
+  g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
+}
+
+static void
+test_scan_input_validated (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  charla_server_list_set_targets (fixture->server_list, "not-an-address!", "9990-9995");
+  g_assert_false (charla_server_list_get_can_scan (fixture->server_list));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_false (charla_server_list_get_scanning (fixture->server_list));
+
+  charla_server_list_set_targets (fixture->server_list, fixture->address, "10005-9990");
+  g_assert_false (charla_server_list_get_can_scan (fixture->server_list));
+
+  charla_server_list_set_targets (fixture->server_list, fixture->address, "70000");
+  g_assert_false (charla_server_list_get_can_scan (fixture->server_list));
+
+  charla_server_list_set_targets (fixture->server_list, fixture->address, "9990-9995");
+  g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
+}
+
+static void
+test_row_activation_connects (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  CharlaServerRow *row;
+
+  scan_test_range (fixture);
+  row = find_server_row (fixture, "Ana");
+  g_assert_nonnull (row);
+
+  /* Double-click and Enter both activate the row. */
+  gtk_widget_activate (GTK_WIDGET (row));
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1 && n_peers (fixture->ana) == 1);
+  UI_TEST_WAIT_FOR (g_strcmp0 (visible_page (fixture), "chat") == 0);
+}
+
+static void
+test_text_both_ways (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  connect_to (fixture, fixture->ana);
+
+  type_line (fixture, "hola Ana");
+  UI_TEST_WAIT_FOR (ui_test_has_message (fixture->ana, CHARLA_MESSAGE_INCOMING, "hola Ana"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (charla_chat_view_get_entry (fixture->chat_view))), ==, "");
+
+  charla_node_send (fixture->ana, "buenas, Tester");
+  UI_TEST_WAIT_FOR (ui_test_has_message (fixture->node, CHARLA_MESSAGE_INCOMING, "buenas, Tester"));
+  adw_view_stack_set_visible_child_name (fixture->stack, "chat");
+  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "buenas, Tester") != NULL);
+  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "hola Ana") != NULL);
+}
+
+static void
+test_typed_commands (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *target = NULL;
+  CharlaMessage *last;
+
+  connect_to (fixture, fixture->ana);
+
+  /* --name NEW and the rename action. */
+  type_line (fixture, "--name Roberto");
+  g_assert_cmpstr (charla_node_get_name (fixture->node), ==, "Roberto");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.rename", "s", "Carlos");
+  g_assert_cmpstr (charla_node_get_name (fixture->node), ==, "Carlos");
+
+  /* --name lists the peers, as the show-names action does. */
+  type_line (fixture, "--name");
+  last = ui_test_last_message (fixture->node);
+  g_assert_cmpint (charla_message_get_kind (last), ==, CHARLA_MESSAGE_NOTICE);
+  g_assert_nonnull (strstr (charla_message_get_text (last), "Ana"));
+
+  /* --help lists the commands. */
+  type_line (fixture, "--HELP");
+  last = ui_test_last_message (fixture->node);
+  g_assert_nonnull (strstr (charla_message_get_text (last), "--ch"));
+  g_assert_nonnull (strstr (charla_message_get_text (last), "--ex"));
+
+  /* --ex closes every connection, as the button does. */
+  type_line (fixture, "--ex");
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 0);
+
+  /* --ch HOST:PORT connects at once. */
+  target = g_strdup_printf ("--ch %s:%u", fixture->address, charla_node_get_port (fixture->beto));
+  type_line (fixture, target);
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1 && n_peers (fixture->beto) == 1);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.disconnect-all", NULL);
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 0);
+
+  /* --ch alone asks, like the seed's "Ip:" and "Puerto:": the dialog. */
+  g_assert_null (find_connect_dialog ());
+  type_line (fixture, "--ch");
+  UI_TEST_WAIT_FOR (find_connect_dialog () != NULL);
+  close_connect_dialog ();
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-dialog", NULL);
+  UI_TEST_WAIT_FOR (find_connect_dialog () != NULL);
+  close_connect_dialog ();
+
+  /* --scan TARGETS PORTS searches from the chat. */
+  g_free (target);
+  target = g_strdup_printf ("--scan %s %u-%u", fixture->address, PORT_MIN, PORT_MAX);
+  type_line (fixture, target);
+  g_assert_cmpstr (visible_page (fixture), ==, "servers");
+  UI_TEST_WAIT_FOR (charla_server_list_get_summary (fixture->server_list) != NULL);
+  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "3 servers · 3 refused");
+}
+
+static void
+test_connect_dialog_errors (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  CharlaConnectDialog *dialog;
+  g_autofree char *port = NULL;
+  g_autofree char *closed = g_strdup_printf ("%u", CLOSED_PORT);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-dialog", NULL);
+  UI_TEST_WAIT_FOR (find_connect_dialog () != NULL);
+  dialog = find_connect_dialog ();
+
+  /* A host the parser refuses: inline, nothing is tried. */
+  charla_connect_dialog_set_target (dialog, "bad host!", "9990");
+  g_assert_nonnull (charla_connect_dialog_get_error (dialog));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.connect", NULL);
+  g_assert_false (charla_connect_dialog_get_busy (dialog));
+
+  /* A port out of range. */
+  charla_connect_dialog_set_target (dialog, fixture->address, "70000");
+  g_assert_nonnull (charla_connect_dialog_get_error (dialog));
+
+  /* A refused connection: the node's message, and the dialog stays. */
+  charla_connect_dialog_set_target (dialog, fixture->address, closed);
+  g_assert_null (charla_connect_dialog_get_error (dialog));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.connect", NULL);
+  g_assert_true (charla_connect_dialog_get_busy (dialog));
+  UI_TEST_WAIT_FOR (!charla_connect_dialog_get_busy (dialog));
+  g_assert_nonnull (charla_connect_dialog_get_error (dialog));
+  g_assert_true (find_connect_dialog () == dialog);
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (dialog), charla_connect_dialog_get_error (dialog)));
+  g_assert_cmpuint (n_peers (fixture->node), ==, 0);
+
+  /* Corrected, it connects and closes. */
+  port = g_strdup_printf ("%u", charla_node_get_port (fixture->ana));
+  charla_connect_dialog_set_target (dialog, fixture->address, port);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.connect", NULL);
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1);
+  UI_TEST_WAIT_FOR (find_connect_dialog () == NULL);
+  g_assert_cmpstr (visible_page (fixture), ==, "chat");
+}
+
+static void
+test_markup_shows_literally (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  GtkWidget *row;
+  GtkLabel *label;
+
+  connect_to (fixture, fixture->beto);
+
+  adw_view_stack_set_visible_child_name (fixture->stack, "peers");
+  row = ui_test_find_widget (GTK_WIDGET (fixture->window), CHARLA_TYPE_PEER_ROW, 0);
+  g_assert_nonnull (row);
+  UI_TEST_WAIT_FOR (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "<b>x</b>") == 0);
+  UI_TEST_WAIT_FOR ((label = ui_test_find_label (row, "<b>x</b>")) != NULL);
+  g_assert_false (gtk_label_get_use_markup (label));
+
+  /* The peer disconnects itself from the row's button (one peer). */
+  charla_node_send (fixture->beto, "<i>hola</i> & <span>");
+  adw_view_stack_set_visible_child_name (fixture->stack, "chat");
+  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->chat_view), "<i>hola</i> & <span>")) != NULL);
+  g_assert_false (gtk_label_get_use_markup (label));
+  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "<b>x</b>") != NULL);
+}
+
+static void
+test_disconnect_one (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  CharlaPeerRow *row;
+  CharlaPeer *peer;
+
+  connect_to (fixture, fixture->ana);
+  connect_to (fixture, fixture->beto);
+  adw_view_stack_set_visible_child_name (fixture->stack, "peers");
+
+  row = CHARLA_PEER_ROW (ui_test_find_widget (GTK_WIDGET (fixture->window), CHARLA_TYPE_PEER_ROW, 0));
+  peer = charla_peer_row_get_peer (row);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "win.disconnect-peer", "(sq)",
+                                             charla_peer_get_address (peer), charla_peer_get_port (peer)));
+  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  g_test_add ("/charla/ui/window/scan-lists-servers", Fixture, NULL,
+              fixture_set_up, test_scan_lists_servers, fixture_tear_down);
+  g_test_add ("/charla/ui/window/scan-input-validated", Fixture, NULL,
+              fixture_set_up, test_scan_input_validated, fixture_tear_down);
+  g_test_add ("/charla/ui/window/row-activation-connects", Fixture, NULL,
+              fixture_set_up, test_row_activation_connects, fixture_tear_down);
+  g_test_add ("/charla/ui/window/text-both-ways", Fixture, NULL,
+              fixture_set_up, test_text_both_ways, fixture_tear_down);
+  g_test_add ("/charla/ui/window/typed-commands", Fixture, NULL,
+              fixture_set_up, test_typed_commands, fixture_tear_down);
+  g_test_add ("/charla/ui/window/connect-dialog-errors", Fixture, NULL,
+              fixture_set_up, test_connect_dialog_errors, fixture_tear_down);
+  g_test_add ("/charla/ui/window/markup-shows-literally", Fixture, "<b>x</b>",
+              fixture_set_up, test_markup_shows_literally, fixture_tear_down);
+  g_test_add ("/charla/ui/window/disconnect-one", Fixture, NULL,
+              fixture_set_up, test_disconnect_one, fixture_tear_down);
+
+  return g_test_run ();
+}

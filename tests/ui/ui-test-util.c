@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "ui-test-util.h"
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  /* Animations would make every check wait for them. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  /* Without a window manager the focus moves between the test's windows
+   * without focus-out events, and a blinking cursor then warns. */
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+  /* Waits in UI_TEST_WAIT_FOR wake up at least this often, so their
+   * deadline is checked even when nothing happens. */
+  g_timeout_add (50, wake_up, NULL);
+}
+
+static gboolean
+on_spin_done (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ui_test_spin (guint msec)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (msec, on_spin_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A loopback address of this test process's own (127.66.x.y), so scans
+ * and listeners never meet another test's, whoever runs it. */
+const char *
+ui_test_address (void)
+{
+  static char address[32];
+
+  if (address[0] == '\0')
+    {
+      guint pid = getpid ();
+
+      g_snprintf (address, sizeof address, "127.66.%u.%u", pid % 250, 1 + (pid / 250) % 250);
+    }
+
+  return address;
+}
+
+CharlaNode *
+ui_test_start_node (const char *name,
+                    const char *address,
+                    guint16     port_min,
+                    guint16     port_max)
+{
+  CharlaNode *node = charla_node_new (name);
+  g_autoptr(GError) error = NULL;
+
+  charla_node_set_bind_address (node, address);
+  charla_node_set_port_range (node, port_min, port_max);
+  charla_node_start (node, &error);
+  g_assert_no_error (error);
+
+  return node;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type,
+             guint     *nth)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    {
+      if (*nth == 0)
+        return root;
+      (*nth)--;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, nth);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The @nth (from 0) widget of @type under @root, depth first. */
+GtkWidget *
+ui_test_find_widget (GtkWidget *root,
+                     GType      type,
+                     guint      nth)
+{
+  return find_widget (root, type, &nth);
+}
+
+/* A mapped label showing exactly @text. */
+GtkLabel *
+ui_test_find_label (GtkWidget  *root,
+                    const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = ui_test_find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+CharlaMessage *
+ui_test_last_message (CharlaNode *node)
+{
+  GListModel *messages = charla_node_get_messages (node);
+  guint n_items = g_list_model_get_n_items (messages);
+  g_autoptr(CharlaMessage) message = NULL;
+
+  if (n_items == 0)
+    return NULL;
+
+  message = g_list_model_get_item (messages, n_items - 1);
+  /* The model keeps it alive. */
+  return message;
+}
+
+gboolean
+ui_test_has_message (CharlaNode        *node,
+                     CharlaMessageKind  kind,
+                     const char        *text)
+{
+  GListModel *messages = charla_node_get_messages (node);
+  guint n_items = g_list_model_get_n_items (messages);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(CharlaMessage) message = g_list_model_get_item (messages, i);
+
+      if (charla_message_get_kind (message) == kind &&
+          strstr (charla_message_get_text (message), text) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}

@@ -36,7 +36,7 @@ G_DEFINE_FINAL_TYPE (CharlaPeerRow, charla_peer_row, ADW_TYPE_ACTION_ROW)
 static void
 update_subtitle (CharlaPeerRow *self)
 {
-  g_autofree char *endpoint = charla_ui_format_endpoint (charla_peer_get_address (self->peer),
+  g_autofree char *endpoint = charla_endpoint_format (charla_peer_get_address (self->peer),
                                                          charla_peer_get_port (self->peer));
   g_autofree char *subtitle = NULL;
   const char *dialect;

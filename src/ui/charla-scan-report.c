@@ -142,7 +142,7 @@ on_bind (CharlaScanReport *self,
   GtkWidget *detail = gtk_widget_get_next_sibling (endpoint);
   CharlaProbeResult class = charla_scan_result_get_result (result);
   guint position = gtk_list_item_get_position (item);
-  g_autofree char *endpoint_text = charla_ui_format_endpoint (charla_scan_result_get_address (result),
+  g_autofree char *endpoint_text = charla_endpoint_format (charla_scan_result_get_address (result),
                                                               charla_scan_result_get_port (result));
   const char *detail_text = charla_scan_result_get_detail (result);
   gboolean first = TRUE;

@@ -41,7 +41,7 @@ charla_server_row_constructed (GObject *object)
 
   G_OBJECT_CLASS (charla_server_row_parent_class)->constructed (object);
 
-  endpoint = charla_ui_format_endpoint (charla_scan_result_get_address (self->result),
+  endpoint = charla_endpoint_format (charla_scan_result_get_address (self->result),
                                         charla_scan_result_get_port (self->result));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), charla_scan_result_get_name (self->result));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), endpoint);

@@ -3,17 +3,6 @@
 
 #include "charla-ui-util.h"
 
-/* "a:p", or "[v6]:p" so the text reads back with charla_host_port_parse(). */
-char *
-charla_ui_format_endpoint (const char *address,
-                           guint       port)
-{
-  if (address != NULL && strchr (address, ':') != NULL)
-    return g_strdup_printf ("[%s]:%u", address, port);
-
-  return g_strdup_printf ("%s:%u", address != NULL ? address : "", port);
-}
-
 /* The inline validation look of an entry row, for eyes and for screen
  * readers alike. */
 void

@@ -5,8 +5,6 @@
 
 G_BEGIN_DECLS
 
-char *charla_ui_format_endpoint  (const char *address,
-                                  guint       port);
 void  charla_ui_set_entry_error  (GtkWidget  *entry,
                                   gboolean    invalid);
 

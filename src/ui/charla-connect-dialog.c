@@ -151,9 +151,16 @@ on_connected (GObject      *object,
     {
       /* The node posted the same text to the history; here it is shown
        * where the user is looking, and the dialog stays to retry. */
-      set_error (self, error->domain == CHARLA_ERROR && error->code == CHARLA_ERROR_INVALID_PORT
-                       ? GTK_WIDGET (self->port_row) : GTK_WIDGET (self->host_row),
-                 error->message);
+      GtkWidget *row = NULL;
+
+      /* Only a field that is wrong is marked; a refusal is nobody's typo. */
+      if (error->domain == CHARLA_ERROR && error->code == CHARLA_ERROR_INVALID_PORT)
+        row = GTK_WIDGET (self->port_row);
+      else if (error->domain == CHARLA_ERROR &&
+               (error->code == CHARLA_ERROR_INVALID_ADDRESS || error->code == CHARLA_ERROR_NOT_LOOPBACK))
+        row = GTK_WIDGET (self->host_row);
+
+      set_error (self, row, error->message);
       gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
       return;
     }

@@ -45,7 +45,7 @@ update_subtitle (CharlaPeerRow *self)
     {
     case CHARLA_PEER_DIALECT_SEED:
       /* TRANSLATORS: a peer that speaks the seed program's raw text */
-      dialect = _("seed");
+      dialect = _("Seed");
       break;
 
     case CHARLA_PEER_DIALECT_CHARLA:

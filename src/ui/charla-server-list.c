@@ -25,7 +25,8 @@ struct _CharlaServerList
   GtkWidget     *progress_box;
   GtkProgressBar *progress_bar;
   GtkLabel      *progress_label;
-  GtkStack      *results_stack;
+  GtkWidget     *empty_page;
+  GtkWidget     *list_box;
   GtkListBox    *servers_list;
   GtkWidget     *summary_button;
   GtkLabel      *summary_label;
@@ -101,6 +102,10 @@ set_summary (CharlaServerList *self,
   self->summary = g_strdup (summary);
   gtk_label_set_text (self->summary_label, summary != NULL ? summary : "");
   gtk_widget_set_visible (self->summary_button, summary != NULL);
+  /* A button with a custom child has no name of its own. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, summary != NULL ? summary : "",
+                                  -1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
 }
 
@@ -177,8 +182,12 @@ on_servers_changed (GListModel       *servers,
                     guint             added,
                     CharlaServerList *self)
 {
-  gtk_stack_set_visible_child_name (self->results_stack,
-                                    g_list_model_get_n_items (servers) > 0 ? "list" : "empty");
+  gboolean any = g_list_model_get_n_items (servers) > 0;
+
+  /* Two children shown in turn rather than a GtkStack, whose minimum
+   * width (4.8) would hold the window wider than 360 px. */
+  gtk_widget_set_visible (self->empty_page, !any);
+  gtk_widget_set_visible (self->list_box, any);
 }
 
 static void
@@ -420,7 +429,8 @@ charla_server_list_class_init (CharlaServerListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CharlaServerList, progress_box);
   gtk_widget_class_bind_template_child (widget_class, CharlaServerList, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, CharlaServerList, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, CharlaServerList, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, CharlaServerList, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CharlaServerList, list_box);
   gtk_widget_class_bind_template_child (widget_class, CharlaServerList, servers_list);
   gtk_widget_class_bind_template_child (widget_class, CharlaServerList, summary_button);
   gtk_widget_class_bind_template_child (widget_class, CharlaServerList, summary_label);

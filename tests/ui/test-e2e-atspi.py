@@ -11,21 +11,16 @@ clicks it, double-clicks the seed's row with the mouse, writes in the
 message entry, and reads the seed's reply in the window. TAP output.
 """
 
-import json
 import os
-import queue
 import subprocess
 import sys
 import threading
 import time
 
-import gi
+from charla_atspi import (SEARCH_LABELS, WAIT_SECONDS, Atspi, JsonLines, double_click,
+                          find, find_app, find_containing, start_accessibility_bus,
+                          type_into, wait_for)
 
-gi.require_version("Atspi", "2.0")
-from gi.repository import Atspi  # noqa: E402
-
-WAIT_SECONDS = 20
-SEARCH_LABELS = ("Buscar servidores", "Search for Servers")
 step = 0
 
 
@@ -35,97 +30,6 @@ def tap(ok, description):
     print(("ok" if ok else "not ok") + f" {step} - {description}", flush=True)
     if not ok:
         raise SystemExit(1)
-
-
-def wait_for(what, probe):
-    """Polls probe() until it returns something true, for WAIT_SECONDS."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            found = probe()
-        except Exception:   # the tree changes under our feet
-            found = None
-        if found:
-            return found
-        time.sleep(0.1)
-    print(f"# timed out waiting for {what}", flush=True)
-    return None
-
-
-def walk(accessible, depth=0):
-    if accessible is None or depth > 60:
-        return
-    yield accessible
-    for i in range(accessible.get_child_count()):
-        yield from walk(accessible.get_child_at_index(i), depth + 1)
-
-
-# GTK 4.8 does not report SHOWING; VISIBLE is what it has.
-def find(root, role, names):
-    for node in walk(root):
-        if node.get_role_name() == role and node.get_name() in names and \
-                node.get_state_set().contains(Atspi.StateType.VISIBLE):
-            return node
-    return None
-
-
-def find_label_containing(root, text):
-    for node in walk(root):
-        if node.get_role_name() == "label" and text in (node.get_name() or ""):
-            return node
-    return None
-
-
-def find_app(name):
-    desktop = Atspi.get_desktop(0)
-    for i in range(desktop.get_child_count()):
-        app = desktop.get_child_at_index(i)
-        if app is not None and app.get_name() == name:
-            return app
-    return None
-
-
-class JsonLines:
-    """Reads a child's JSON lines on a thread, so waits have deadlines."""
-
-    def __init__(self, stream):
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream):
-        for line in stream:
-            try:
-                self.lines.put(json.loads(line))
-            except ValueError:
-                pass
-
-    def wait(self, predicate):
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                event = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if predicate(event):
-                return event
-        return None
-
-
-def center(accessible):
-    extents = accessible.get_extents(Atspi.CoordType.WINDOW)
-    # Without a window manager the window sits at the screen's origin,
-    # so window coordinates are screen coordinates.
-    return extents.x + extents.width // 2, extents.y + extents.height // 2
-
-
-def click(accessible):
-    x, y = center(accessible)
-    Atspi.generate_mouse_event(x, y, "b1c")
-
-
-def double_click(accessible):
-    x, y = center(accessible)
-    Atspi.generate_mouse_event(x, y, "b1d")
 
 
 def main():
@@ -138,7 +42,7 @@ def main():
 
     print("1..8", flush=True)
     try:
-        launcher = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"])
+        launcher = start_accessibility_bus()
         children.append(launcher)
 
         seed = subprocess.Popen([python, seed_peer, "server", "--host", address, "--port", "9990",
@@ -160,7 +64,7 @@ def main():
         threading.Thread(target=lambda: stderr_lines.extend(app_process.stderr),
                          daemon=True).start()
 
-        app = wait_for("charla on the accessibility bus", lambda: find_app("charla"))
+        app = wait_for("charla on the accessibility bus", find_app)
         tap(app is not None, "charla shows up on the accessibility bus")
 
         addresses = wait_for("the Addresses field", lambda: find(app, "text", ("Addresses",)))
@@ -180,17 +84,12 @@ def main():
         tap(connected is not None, "a double-click on the row connects to the seed")
 
         entry = wait_for("the message entry", lambda: find(app, "text", ("Message",)))
-        Atspi.EditableText.set_text_contents(entry, "hola Criss")
-        # Click into the entry and press Enter, as a person does (GTK
-        # 4.8's accessible "activate" on a GtkEntry does not reach it).
-        click(entry)
-        time.sleep(0.3)
-        Atspi.generate_keyboard_event(0xff0d, None, Atspi.KeySynthType.SYM)   # Return
+        type_into(entry, "hola Criss")
         heard = seed_events.wait(lambda e: "hola Criss" in (e.get("text") or ""))
         tap(heard is not None, "the seed reads what was typed in the entry")
 
         # The seed's reply: the seed's client half connects to us and writes.
-        reach = find_label_containing(app, "Others reach you at ")
+        reach = find_containing(app, "label", "Others reach you at ")
         port = int(reach.get_name().rsplit(":", 1)[1]) if reach else 0
         client = subprocess.Popen([python, seed_peer, "client", "--host", address, "--port", str(port)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -200,7 +99,7 @@ def main():
         client.stdin.write("hola Persona, soy Criss\n")
         client.stdin.flush()
         reply = wait_for("the seed's reply in the window",
-                         lambda: find_label_containing(app, "hola Persona, soy Criss"))
+                         lambda: find_containing(app, "label", "hola Persona, soy Criss"))
         tap(reply is not None, "the seed's reply shows in the chat")
 
         app_process.terminate()

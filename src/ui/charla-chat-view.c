@@ -117,63 +117,42 @@ show_problem (CharlaChatView *self,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", message);
 }
 
-/* `--ch HOST:PORT`, `--ch HOST PORT`, or `--ch HOST` (the dialog asks
- * for the port, as the seed's "Puerto:"). */
 static gboolean
-run_connect (CharlaChatView *self,
-             const char     *argument)
+dispatch_line (CharlaChatView *self,
+               const char     *line)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (argument != NULL ? argument : ""));
-  g_auto(GStrv) words = g_strsplit_set (stripped, " \t", 2);
+  g_autoptr(CharlaCommand) command = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *host = NULL;
-  guint16 port = 0;
+  GtkWidget *widget = GTK_WIDGET (self);
+  const char *host;
 
-  if (*stripped == '\0')
-    return gtk_widget_activate_action (GTK_WIDGET (self), "win.connect-dialog", NULL);
-
-  if (!charla_host_port_parse (words[0], &host, &port, &error) ||
-      (words[1] != NULL && !charla_port_parse (g_strstrip (words[1]), &port, &error)))
+  /* The core's grammar; each command becomes the window action that the
+   * matching button or shortcut runs. */
+  command = charla_command_parse (line, &error);
+  if (command == NULL)
     {
       show_problem (self, error->message);
       return FALSE;
     }
 
-  if (port == 0)
-    return gtk_widget_activate_action (GTK_WIDGET (self), "win.connect-dialog-host", "s", host);
-
-  return gtk_widget_activate_action (GTK_WIDGET (self), "win.connect", "(sq)", host, port);
-}
-
-static gboolean
-run_scan (CharlaChatView *self,
-          const char     *argument)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (argument != NULL ? argument : ""));
-  g_auto(GStrv) words = g_strsplit_set (stripped, " \t", 2);
-  const char *targets = words[0] != NULL ? words[0] : "";
-  const char *ports = words[0] != NULL && words[1] != NULL ? g_strstrip (words[1]) : "";
-
-  return gtk_widget_activate_action (GTK_WIDGET (self), "win.scan-targets", "(ss)", targets, ports);
-}
-
-static gboolean
-dispatch_line (CharlaChatView *self,
-               const char     *line)
-{
-  g_autofree char *argument = NULL;
-  GtkWidget *widget = GTK_WIDGET (self);
-
-  switch (charla_command_parse (line, &argument))
+  switch (charla_command_get_kind (command))
     {
     case CHARLA_COMMAND_NONE:
       return TRUE;
 
     case CHARLA_COMMAND_SEND:
-      return gtk_widget_activate_action (widget, "win.send", "s", argument != NULL ? argument : line);
+      return gtk_widget_activate_action (widget, "win.send", "s", charla_command_get_text (command));
 
     case CHARLA_COMMAND_CONNECT:
-      return run_connect (self, argument);
+      /* `--ch` or `--ch HOST`: the dialog asks, like the seed's "Ip:"
+       * and "Puerto:". */
+      host = charla_command_get_host (command);
+      if (!charla_command_needs_input (command))
+        return gtk_widget_activate_action (widget, "win.connect", "(sq)",
+                                           host, charla_command_get_port (command));
+      if (host != NULL)
+        return gtk_widget_activate_action (widget, "win.connect-dialog-host", "s", host);
+      return gtk_widget_activate_action (widget, "win.connect-dialog", NULL);
 
     case CHARLA_COMMAND_DISCONNECT_ALL:
       return gtk_widget_activate_action (widget, "win.disconnect-all", NULL);
@@ -182,10 +161,17 @@ dispatch_line (CharlaChatView *self,
       return gtk_widget_activate_action (widget, "win.show-names", NULL);
 
     case CHARLA_COMMAND_RENAME:
-      return gtk_widget_activate_action (widget, "win.rename", "s", argument);
+      return gtk_widget_activate_action (widget, "win.rename", "s", charla_command_get_name (command));
 
     case CHARLA_COMMAND_SCAN:
-      return run_scan (self, argument);
+      {
+        const char *targets = charla_command_get_targets (command);
+        const char *ports = charla_command_get_ports (command);
+
+        return gtk_widget_activate_action (widget, "win.scan-targets", "(ss)",
+                                           targets != NULL ? targets : "",
+                                           ports != NULL ? ports : "");
+      }
 
     case CHARLA_COMMAND_HELP:
       return gtk_widget_activate_action (widget, "win.help", NULL);

@@ -61,7 +61,7 @@ charla_message_row_update (CharlaMessageRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), kind_classes[kind]);
 
   time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");
-  address = charla_message_get_address (self->message);
+  address = charla_message_get_endpoint (self->message);
 
   /* System lines are one short line; their time is in the tooltip. */
   gtk_widget_set_visible (self->header_box, chat);

@@ -32,6 +32,9 @@ struct _CharlaServerList
   GtkLabel      *summary_label;
 
   /* Owned */
+  CharlaNode    *node;
+
+  /* Borrowed: the node's */
   CharlaScanner *scanner;
   GCancellable  *cancellable;
   char          *summary;
@@ -42,7 +45,7 @@ struct _CharlaServerList
 
 enum {
   PROP_0,
-  PROP_SCANNER,
+  PROP_NODE,
   PROP_CAN_SCAN,
   PROP_SCANNING,
   PROP_SUMMARY,
@@ -76,6 +79,17 @@ show_error (CharlaServerList *self,
 
   charla_ui_set_entry_error (GTK_WIDGET (self->targets_row), row == GTK_WIDGET (self->targets_row));
   charla_ui_set_entry_error (GTK_WIDGET (self->ports_row), row == GTK_WIDGET (self->ports_row));
+}
+
+static GtkWidget *
+error_row (CharlaServerList *self,
+           const GError     *error)
+{
+  if (error->domain == CHARLA_ERROR && error->code == CHARLA_ERROR_INVALID_PORT)
+    return GTK_WIDGET (self->ports_row);
+  if (error->domain == CHARLA_ERROR)
+    return GTK_WIDGET (self->targets_row);
+  return NULL;
 }
 
 static void
@@ -254,7 +268,7 @@ on_scan_done (GObject      *object,
   g_autoptr(CharlaServerList) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!charla_scanner_scan_finish (CHARLA_SCANNER (object), result, &error))
+  if (!charla_node_scan_finish (CHARLA_NODE (object), result, &error))
     {
       /* Cancelled by dispose: the widgets are gone, nobody waits. */
       if (self->cancellable == NULL)
@@ -263,7 +277,7 @@ on_scan_done (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_summary (self, _("Search cancelled"));
       else
-        show_error (self, NULL, error->message);
+        show_error (self, error_row (self, error), error->message);
     }
   else
     {
@@ -303,8 +317,8 @@ charla_server_list_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SCANNER:
-      g_value_set_object (value, self->scanner);
+    case PROP_NODE:
+      g_value_set_object (value, self->node);
       break;
 
     case PROP_CAN_SCAN:
@@ -334,8 +348,9 @@ charla_server_list_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SCANNER:
-      self->scanner = g_value_dup_object (value);
+    case PROP_NODE:
+      self->node = g_value_dup_object (value);
+      self->scanner = charla_node_get_scanner (self->node);
       break;
 
     default:
@@ -357,7 +372,8 @@ charla_server_list_dispose (GObject *object)
     }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHARLA_TYPE_SERVER_LIST);
-  g_clear_object (&self->scanner);
+  self->scanner = NULL;
+  g_clear_object (&self->node);
 
   G_OBJECT_CLASS (charla_server_list_parent_class)->dispose (object);
 }
@@ -385,12 +401,12 @@ charla_server_list_class_init (CharlaServerListClass *klass)
   object_class->finalize = charla_server_list_finalize;
 
   /**
-   * CharlaServerList:scanner:
+   * CharlaServerList:node:
    *
-   * The scanner whose results and progress this list shows.
+   * The node that scans; the list shows its scanner's results.
    */
-  properties[PROP_SCANNER] =
-    g_param_spec_object ("scanner", NULL, NULL, CHARLA_TYPE_SCANNER,
+  properties[PROP_NODE] =
+    g_param_spec_object ("node", NULL, NULL, CHARLA_TYPE_NODE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -443,11 +459,13 @@ static void
 charla_server_list_init (CharlaServerList *self)
 {
   g_autofree char *ports = g_strdup_printf ("%u-%u", CHARLA_DEFAULT_PORT_MIN, CHARLA_DEFAULT_PORT_MAX);
+  g_auto(GStrv) local = charla_network_dup_local_targets ();
+  g_autofree char *targets = g_strjoinv (", ", local);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Loopback until the core can list this machine's networks. */
-  charla_server_list_set_targets (self, "127.0.0.1", ports);
+  /* This machine's networks (only loopback under CHARLA_LOOPBACK_ONLY). */
+  charla_server_list_set_targets (self, targets, ports);
 }
 
 /**
@@ -481,30 +499,22 @@ charla_server_list_set_targets (CharlaServerList *self,
 void
 charla_server_list_scan (CharlaServerList *self)
 {
-  g_auto(GStrv) targets = NULL;
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (CHARLA_IS_SERVER_LIST (self));
 
   if (!charla_server_list_get_can_scan (self))
     return;
-
-  targets = split_targets (gtk_editable_get_text (GTK_EDITABLE (self->targets_row)));
-  if (!charla_scanner_prepare (self->scanner, (const char * const *) targets,
-                               gtk_editable_get_text (GTK_EDITABLE (self->ports_row)), &error))
-    {
-      show_error (self, error->domain == CHARLA_ERROR && error->code == CHARLA_ERROR_INVALID_PORT
-                        ? GTK_WIDGET (self->ports_row) : GTK_WIDGET (self->targets_row),
-                  error->message);
-      return;
-    }
 
   show_error (self, NULL, NULL);
   set_summary (self, NULL);
   self->cancellable = g_cancellable_new ();
   set_scanning (self, TRUE);
   on_progress_changed (self);
-  charla_scanner_scan_async (self->scanner, self->cancellable, on_scan_done, g_object_ref (self));
+  /* A target the core refuses (the loopback-only guard, too many probes)
+   * fails the task at once; it is shown under the fields. */
+  charla_node_scan_async (self->node,
+                          gtk_editable_get_text (GTK_EDITABLE (self->targets_row)),
+                          gtk_editable_get_text (GTK_EDITABLE (self->ports_row)),
+                          self->cancellable, on_scan_done, g_object_ref (self));
 }
 
 /**

@@ -6,9 +6,6 @@
 #include <glib/gi18n.h>
 
 #include "charla-window.h"
-/* charla_node_post_notice() until the core's own show_peers, RENAMED and
- * help messages land (see PLAN.md, "Requests/changes"). */
-#include "charla-node-private.h"
 #include "charla-chat-view.h"
 #include "charla-connect-dialog.h"
 #include "charla-peer-row.h"
@@ -40,7 +37,6 @@ struct _CharlaWindow
   /* Owned */
   CharlaNode           *node;
   GSettings            *settings;
-  CharlaScanner        *scanner;
   GtkStringList        *recent;
   GCancellable         *cancellable;
   char                 *reachable;
@@ -220,8 +216,9 @@ scan_report_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   CharlaWindow *self = CHARLA_WINDOW (widget);
+  CharlaScanner *scanner = charla_node_get_scanner (self->node);
   CharlaScanReport *report = charla_scan_report_new (GTK_WINDOW (self),
-                                                     charla_scanner_get_report (self->scanner),
+                                                     charla_scanner_get_report (scanner),
                                                      charla_server_list_get_summary (self->server_list));
 
   gtk_window_present (GTK_WINDOW (report));
@@ -369,9 +366,7 @@ show_names_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   CharlaWindow *self = CHARLA_WINDOW (widget);
-  g_autofree char *names = charla_node_dup_peer_names (self->node);
-
-  charla_node_post_notice (self->node, CHARLA_MESSAGE_NOTICE, names);
+  charla_node_show_peers (self->node);
   show_page (self, "chat");
 }
 
@@ -383,17 +378,9 @@ rename_action (GtkWidget  *widget,
   CharlaWindow *self = CHARLA_WINDOW (widget);
   g_autoptr(GError) error = NULL;
 
-  if (charla_node_set_name (self->node, g_variant_get_string (parameter, NULL), &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("You are now “%s”."), charla_node_get_name (self->node));
-
-      charla_node_post_notice (self->node, CHARLA_MESSAGE_NOTICE, text);
-    }
-  else
-    {
-      charla_node_post_notice (self->node, CHARLA_MESSAGE_ERROR, error->message);
-      show_toast (self, error->message);
-    }
+  /* The node says "You are now …" itself. */
+  if (!charla_node_set_name (self->node, g_variant_get_string (parameter, NULL), &error))
+    show_toast (self, error->message);
 }
 
 static void
@@ -449,26 +436,8 @@ help_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   CharlaWindow *self = CHARLA_WINDOW (widget);
-  static const char *lines[] = {
-    N_("Chat commands:"),
-    N_("TEXT — send TEXT to everyone connected"),
-    N_("--ch [HOST:PORT] — connect to one more server (Ctrl+N asks for Ip and Puerto)"),
-    N_("--ex — close every connection"),
-    N_("--name — list who is connected"),
-    N_("--name NEW — change your name"),
-    N_("--scan [TARGETS [PORTS]] — search for servers"),
-    N_("--help — this list"),
-  };
-  g_autoptr(GString) text = g_string_new (NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
-    {
-      if (i > 0)
-        g_string_append_c (text, '\n');
-      g_string_append (text, _(lines[i]));
-    }
-
-  charla_node_post_notice (self->node, CHARLA_MESSAGE_NOTICE, text->str);
+  charla_node_show_help (self->node);
   show_page (self, "chat");
 }
 
@@ -522,11 +491,7 @@ charla_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (charla_window_parent_class)->constructed (object);
 
-  /* The node will own its scanner (charla_node_get_scanner); until then
-   * the window keeps one for the node. */
-  self->scanner = charla_scanner_new (self->node);
-
-  self->server_list = g_object_new (CHARLA_TYPE_SERVER_LIST, "scanner", self->scanner, NULL);
+  self->server_list = g_object_new (CHARLA_TYPE_SERVER_LIST, "node", self->node, NULL);
   gtk_box_append (self->servers_box, GTK_WIDGET (self->server_list));
   if (self->settings != NULL)
     {
@@ -632,7 +597,6 @@ charla_window_finalize (GObject *object)
 
   g_clear_object (&self->node);
   g_clear_object (&self->settings);
-  g_clear_object (&self->scanner);
   g_clear_object (&self->recent);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->reachable, g_free);

@@ -74,6 +74,7 @@ struct _CharlaPeer
   char                *name;
   char                *first_reply;
   char                *local_name;
+  char                *told_name;     /* the local name our HELLO carried */
   char                *local_id;
   char                *node_id;       /* the remote node's, from HELLO */
 
@@ -687,6 +688,12 @@ become_connected (CharlaPeer        *self,
     return;
 
   set_state (self, CHARLA_PEER_STATE_CONNECTED);
+
+  /* Renamed while the handshake was under way: the HELLO said the old name. */
+  if (dialect == CHARLA_PEER_DIALECT_CHARLA && self->told_name != NULL &&
+      g_strcmp0 (self->told_name, self->local_name) != 0)
+    send_framed_line (self, CHARLA_VERB_RENAME, self->local_name, strlen (self->local_name));
+
   g_signal_emit (self, signals[ESTABLISHED], 0);
 
   /* Text typed while we were still learning how to frame it. */
@@ -700,6 +707,8 @@ send_hello (CharlaPeer *self)
 {
   g_autofree char *payload = g_strdup_printf ("%s %s", self->local_id, self->local_name);
 
+  g_free (self->told_name);
+  self->told_name = g_strdup (self->local_name);
   send_framed_line (self, CHARLA_HELLO_PREFIX, payload, strlen (payload));
 }
 
@@ -1220,6 +1229,7 @@ charla_peer_finalize (GObject *object)
   g_free (self->name);
   g_free (self->first_reply);
   g_free (self->local_name);
+  g_free (self->told_name);
   g_free (self->local_id);
   g_free (self->node_id);
 

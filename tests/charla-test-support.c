@@ -78,15 +78,18 @@ charla_test_store_result (GObject      *object,
   *out_result = g_object_ref (result);
 }
 
-/* A running node on any free port, on @bind_address if not %NULL. */
+/* A running node listening on the first free port of @port_min–@port_max
+ * (0–0: any free port), on @bind_address if not %NULL. */
 CharlaNode *
-charla_test_start_node_bound (const char *name,
-                              const char *bind_address)
+charla_test_start_node_full (const char *name,
+                             const char *bind_address,
+                             guint16     port_min,
+                             guint16     port_max)
 {
   g_autoptr(CharlaNode) node = charla_node_new (name);
   g_autoptr(GError) error = NULL;
 
-  charla_node_set_port_range (node, 0, 0);
+  charla_node_set_port_range (node, port_min, port_max);
   if (bind_address != NULL)
     charla_node_set_bind_address (node, bind_address);
   g_assert_true (charla_node_start (node, &error));
@@ -95,6 +98,14 @@ charla_test_start_node_bound (const char *name,
   g_assert_cmpuint (charla_node_get_port (node), >, 0);
 
   return g_steal_pointer (&node);
+}
+
+/* A running node on any free port, on @bind_address if not %NULL. */
+CharlaNode *
+charla_test_start_node_bound (const char *name,
+                              const char *bind_address)
+{
+  return charla_test_start_node_full (name, bind_address, 0, 0);
 }
 
 CharlaNode *

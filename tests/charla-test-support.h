@@ -48,6 +48,10 @@ void        charla_test_store_result       (GObject             *object,
 CharlaNode *charla_test_start_node         (const char          *name);
 CharlaNode *charla_test_start_node_bound   (const char          *name,
                                             const char          *bind_address);
+CharlaNode *charla_test_start_node_full    (const char          *name,
+                                            const char          *bind_address,
+                                            guint16              port_min,
+                                            guint16              port_max);
 CharlaPeer *charla_test_connect_node       (CharlaNode          *node,
                                             const char          *host,
                                             guint16              port,

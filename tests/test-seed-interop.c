@@ -411,40 +411,21 @@ log_messages (CharlaNode *node)
     }
 }
 
-typedef struct {
-  gboolean    done;
-  CharlaPeer *peer;
-  GError     *error;
-} ConnectResult;
-
-static void
-connect_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  ConnectResult *connect_result = user_data;
-
-  connect_result->peer = charla_node_connect_finish (CHARLA_NODE (source), result,
-                                                     &connect_result->error);
-  connect_result->done = TRUE;
-}
-
 /* Connects @node to 127.0.0.1:@port and waits until the handshake is over.
  * Returns: (transfer full): the peer */
 static CharlaPeer *
 connect_and_handshake (CharlaNode *node,
                        guint16     port)
 {
-  ConnectResult result = { 0 };
+  g_autoptr(GError) error = NULL;
+  CharlaPeer *peer = charla_test_connect_node (node, "127.0.0.1", port, &error);
 
-  charla_node_connect_async (node, "127.0.0.1", port, NULL, connect_cb, &result);
-  CHARLA_TEST_WAIT_UNTIL (result.done);
-  g_assert_no_error (result.error);
-  g_assert_nonnull (result.peer);
-  g_assert_cmpint (charla_peer_get_direction (result.peer), ==, CHARLA_PEER_OUTGOING);
-  CHARLA_TEST_WAIT_UNTIL (charla_peer_get_state (result.peer) != CHARLA_PEER_STATE_HANDSHAKING);
-  g_assert_cmpint (charla_peer_get_state (result.peer), ==, CHARLA_PEER_STATE_CONNECTED);
-  return result.peer;
+  g_assert_no_error (error);
+  g_assert_nonnull (peer);
+  g_assert_cmpint (charla_peer_get_direction (peer), ==, CHARLA_PEER_OUTGOING);
+  CHARLA_TEST_WAIT_UNTIL (charla_peer_get_state (peer) != CHARLA_PEER_STATE_HANDSHAKING);
+  g_assert_cmpint (charla_peer_get_state (peer), ==, CHARLA_PEER_STATE_CONNECTED);
+  return peer;
 }
 
 static GSocketConnection *

@@ -25,4 +25,6 @@ void        charla_peer_send_encoded (CharlaPeer        *self,
                                       GPtrArray         *charla_writes,
                                       GPtrArray         *seed_writes);
 
+gboolean    charla_peer_fire_timer_for_testing (CharlaPeer *self);
+
 G_END_DECLS

@@ -49,13 +49,55 @@ test_name_sanitize (void)
   g_autofree char *cut = NULL;
 
   g_assert_cmpstr (plain, ==, "Criss");
-  /* Markup is kept as text: escaping is the display's job. */
-  g_assert_cmpstr (markup, ==, "<b>Ana</b>[2J");
+  /* Markup is kept as text: escaping is the display's job; a terminal
+   * escape sequence goes as a whole. */
+  g_assert_cmpstr (markup, ==, "<b>Ana</b>");
   g_assert_null (empty);
 
   long_name = g_strnfill (500, 'x');
   cut = charla_name_sanitize (long_name, -1);
   g_assert_cmpuint (g_utf8_strlen (cut, -1), ==, CHARLA_MAX_NAME_CHARS);
+}
+
+/* Two different names never look the same: escape sequences go whole,
+ * invisible characters go, spaces are plain and single, and letters
+ * are composed the one way. */
+static void
+test_name_lookalikes (void)
+{
+  static const char * const disguises[] = {
+    "\x1b[31mAna\x1b[0m",              /* colour, as a terminal shows it */
+    "\x1b]0;title\x07" "Ana",             /* OSC: a window title */
+    "\xc2\x9b" "31mAna",                 /* C1 CSI */
+    "A\xe2\x80\x8bna",                  /* zero-width space */
+    "An\xe2\x80\x8d" "a\xe2\x80\x8c",        /* zero-width joiner, non-joiner */
+    "\xe2\x80\x8e" "Ana\xe2\x80\x8f",        /* LRM, RLM */
+    "\xe2\x81\xa6" "Ana\xe2\x81\xa9",        /* bidi isolate */
+    "\xef\xbb\xbf" "Ana",                 /* BOM */
+    "A\xc2\xad" "na",                    /* soft hyphen */
+    "Ana\xe3\x80\x80",                  /* ideographic space */
+    "Ana\xe2\x80\x83\xe2\x80\x83",          /* em spaces */
+    "\xc2\xa0" "Ana",                    /* no-break space */
+    "Ana\xef\xb8\x8f",                  /* variation selector */
+    "A\xcd\x8f" "na",                    /* combining grapheme joiner */
+    "Ana\xf3\xa0\x80\x81",               /* language tag */
+  };
+  g_autofree char *spaced = charla_name_sanitize ("Ana\xc2\xa0\xc2\xa0 Li", -1);
+  g_autofree char *composed = charla_name_sanitize ("Jos\xc3\xa9", -1);
+  g_autofree char *decomposed = charla_name_sanitize ("Jose\xcc\x81", -1);
+  g_autofree char *only_invisible = charla_name_sanitize ("\xe2\x80\x8b\xe2\x80\x8e\x1b[0m", -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (disguises); i++)
+    {
+      g_autofree char *name = charla_name_sanitize (disguises[i], -1);
+
+      g_test_message ("disguise %u", i);
+      g_assert_cmpstr (name, ==, "Ana");
+    }
+
+  g_assert_cmpstr (spaced, ==, "Ana Li");
+  g_assert_cmpstr (composed, ==, decomposed);
+  g_assert_null (only_invisible);
 }
 
 static void
@@ -186,6 +228,7 @@ main (int   argc,
   g_test_add_func ("/charla/protocol/sanitize/bidi-c1", test_sanitize_bidi_and_c1);
   g_test_add_func ("/charla/protocol/sanitize/embedded-nul", test_sanitize_embedded_nul);
   g_test_add_func ("/charla/protocol/name/sanitize", test_name_sanitize);
+  g_test_add_func ("/charla/protocol/name/lookalikes", test_name_lookalikes);
   g_test_add_func ("/charla/protocol/name/query", test_name_query);
   g_test_add_func ("/charla/protocol/name/plausible", test_plausible_name);
   g_test_add_func ("/charla/protocol/utf8-cut", test_utf8_cut);

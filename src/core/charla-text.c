@@ -85,13 +85,150 @@ charla_text_sanitize (const char *data,
 }
 
 /**
+ * charla_text_is_blank:
+ * @text: valid UTF-8
+ *
+ * Whether @text would show nothing: it is empty or only white space
+ * and invisible characters. Such a message is never shown.
+ */
+gboolean
+charla_text_is_blank (const char *text)
+{
+  g_return_val_if_fail (text != NULL, TRUE);
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_isspace (c) && g_unichar_type (c) != G_UNICODE_SPACE_SEPARATOR &&
+          !charla_unichar_is_invisible (c))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Skips a terminal escape sequence starting at @p (ESC, or a C1
+ * introducer such as CSI U+009B) and returns the character after it: a
+ * whole sequence goes, not only its ESC, so "\e[31mAna" is "Ana". An
+ * unterminated string sequence (OSC, DCS…) swallows the rest. */
+static const char *
+skip_escape_sequence (const char *p)
+{
+  gunichar c = g_utf8_get_char (p);
+  gboolean is_string;
+
+  p = g_utf8_next_char (p);
+
+  if (c == 0x1b)
+    {
+      gunichar next = g_utf8_get_char (p);
+
+      if (next == '\0')
+        return p;
+      p = g_utf8_next_char (p);
+
+      switch (next)
+        {
+        case '[':
+          c = 0x9b;     /* CSI */
+          break;
+        case ']':
+        case 'P':
+        case 'X':
+        case '^':
+        case '_':
+          c = 0x9d;     /* OSC, DCS, SOS, PM, APC: strings up to ST */
+          break;
+        default:
+          /* ESC, intermediates (0x20–0x2f), one final character. */
+          while (next >= 0x20 && next <= 0x2f && *p != '\0')
+            {
+              next = g_utf8_get_char (p);
+              p = g_utf8_next_char (p);
+            }
+          return p;
+        }
+    }
+
+  is_string = (c == 0x90 || c == 0x98 || c == 0x9d || c == 0x9e || c == 0x9f);
+
+  if (c == 0x9b)
+    {
+      /* Parameters and intermediates, then a final byte 0x40–0x7e. */
+      while (*p != '\0')
+        {
+          gunichar b = g_utf8_get_char (p);
+
+          p = g_utf8_next_char (p);
+          if (b < 0x20 || b > 0x3f)
+            break;
+        }
+      return p;
+    }
+
+  if (is_string)
+    {
+      /* Up to BEL, ESC \ or ST (U+009C). */
+      while (*p != '\0')
+        {
+          gunichar b = g_utf8_get_char (p);
+
+          p = g_utf8_next_char (p);
+          if (b == 0x07 || b == 0x9c)
+            break;
+          if (b == 0x1b && *p == '\\')
+            return p + 1;
+        }
+      return p;
+    }
+
+  return p;
+}
+
+static gboolean
+is_escape_introducer (gunichar c)
+{
+  return c == 0x1b || c == 0x90 || c == 0x98 || c == 0x9b ||
+         c == 0x9d || c == 0x9e || c == 0x9f;
+}
+
+/**
+ * charla_unichar_is_invisible:
+ * @c: a code point
+ *
+ * Whether @c draws nothing although it is not white space: format
+ * characters (zero-width spaces and joiners, direction marks, the BOM,
+ * the soft hyphen, tags) and the other default-ignorable code points
+ * (variation selectors, the combining grapheme joiner, Hangul fillers).
+ * Two names that differ only in these would look the same.
+ */
+gboolean
+charla_unichar_is_invisible (gunichar c)
+{
+  if (g_unichar_type (c) == G_UNICODE_FORMAT)
+    return TRUE;
+
+  return c == 0x034f ||                     /* combining grapheme joiner */
+         c == 0x115f || c == 0x1160 ||      /* Hangul choseong/jungseong fillers */
+         c == 0x17b4 || c == 0x17b5 ||      /* Khmer inherent vowels */
+         (c >= 0x180b && c <= 0x180f) ||    /* Mongolian variation selectors */
+         c == 0x3164 || c == 0xffa0 ||      /* Hangul fillers */
+         (c >= 0xfe00 && c <= 0xfe0f) ||    /* variation selectors */
+         (c >= 0xe0100 && c <= 0xe01ef);    /* variation selectors supplement */
+}
+
+/**
  * charla_name_sanitize:
  * @data: a name as received or typed
  * @len: length of @data, or -1 if nul-terminated
  *
- * Makes a display name: valid UTF-8, control characters removed,
- * surrounding white space trimmed, at most %CHARLA_MAX_NAME_CHARS
- * characters.
+ * Makes a display name that cannot pass for another one: valid UTF-8
+ * in composed form (NFC), terminal escape sequences removed whole,
+ * control and invisible characters removed, every kind of white space
+ * a single plain space, trimmed, at most %CHARLA_MAX_NAME_CHARS
+ * characters. (Letters of different scripts that look alike, such as a
+ * Latin and a Cyrillic "a", are beyond what a sanitiser can judge.)
  *
  * Returns: (transfer full) (nullable): the name, or %NULL if nothing
  *   usable is left
@@ -101,8 +238,10 @@ charla_name_sanitize (const char *data,
                       gssize      len)
 {
   g_autofree char *valid = NULL;
-  g_autoptr(GString) out = NULL;
-  guint n_chars = 0;
+  g_autofree char *composed = NULL;
+  g_autoptr(GString) visible = NULL;
+  gboolean pending_space = FALSE;
+  const char *end;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
@@ -110,26 +249,47 @@ charla_name_sanitize (const char *data,
     len = strlen (data);
 
   valid = g_utf8_make_valid (data, len);
-  out = g_string_new (NULL);
+  visible = g_string_new (NULL);
 
-  for (const char *p = valid; *p != '\0' && n_chars < CHARLA_MAX_NAME_CHARS; p = g_utf8_next_char (p))
+  for (const char *p = valid; *p != '\0'; )
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (c == '\t' || c == '\n' || c == '\r')
-        c = ' ';
-      if (!charla_unichar_is_displayable (c) || c == 0xfffd)
+      if (is_escape_introducer (c))
+        {
+          p = skip_escape_sequence (p);
+          continue;
+        }
+
+      p = g_utf8_next_char (p);
+
+      if (g_unichar_isspace (c) || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR)
+        {
+          /* Leading spaces vanish; inner runs become one. */
+          pending_space = visible->len > 0;
+          continue;
+        }
+
+      if (!charla_unichar_is_displayable (c) || c == 0xfffd || charla_unichar_is_invisible (c))
         continue;
 
-      g_string_append_unichar (out, c);
-      n_chars++;
+      if (pending_space)
+        g_string_append_c (visible, ' ');
+      pending_space = FALSE;
+      g_string_append_unichar (visible, c);
     }
 
-  g_strstrip (out->str);
-  if (out->str[0] == '\0')
+  if (visible->len == 0)
     return NULL;
 
-  return g_strdup (out->str);
+  /* Composed only now: what was removed may have kept a letter and its
+   * accent apart. */
+  composed = g_utf8_normalize (visible->str, visible->len, G_NORMALIZE_NFC);
+  end = g_utf8_offset_to_pointer (composed, MIN (g_utf8_strlen (composed, -1), CHARLA_MAX_NAME_CHARS));
+  while (end > composed && end[-1] == ' ')
+    end--;
+
+  return g_strndup (composed, end - composed);
 }
 
 /**

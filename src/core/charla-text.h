@@ -13,6 +13,8 @@ char       *charla_text_sanitize             (const char  *data,
 char       *charla_name_sanitize             (const char  *data,
                                               gssize       len);
 gboolean    charla_unichar_is_displayable    (gunichar     c);
+gboolean    charla_unichar_is_invisible      (gunichar     c);
+gboolean    charla_text_is_blank             (const char  *text);
 gsize       charla_utf8_cut                  (const char  *data,
                                               gsize        len,
                                               gsize        max);

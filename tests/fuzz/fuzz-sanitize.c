@@ -2,7 +2,9 @@
 
 /* The text and name sanitisers and the other checks made on bytes from
  * the network: whatever comes in, what reaches a display is valid UTF-8
- * without control characters, and names are short, trimmed and visible.
+ * without control characters, and names are short, trimmed, composed,
+ * free of invisible characters and escape sequences, so two different
+ * names never look the same.
  *
  * Input: any bytes. */
 
@@ -59,7 +61,13 @@ check_name (const char *data,
 
       g_assert_true (is_display_safe (c));
       g_assert_cmpuint (c, !=, '\t');
+      /* Nothing that draws nothing, no escape sequence left behind. */
+      g_assert_false (charla_unichar_is_invisible (c));
+      g_assert_cmpuint (c, !=, 0x1b);
     }
+
+  /* One plain space between words, never a run of them. */
+  g_assert_null (strstr (name, "  "));
 
   first = g_utf8_get_char (name);
   last = g_utf8_get_char (g_utf8_find_prev_char (name, name + strlen (name)));
@@ -84,6 +92,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   check_text (bytes, size);
   check_name (bytes, size);
+
+  {
+    g_autofree char *text = charla_text_sanitize (bytes, size);
+
+    /* Blank text has nothing but spaces and invisible characters. */
+    if (charla_text_is_blank (text))
+      g_assert_null (charla_name_sanitize (text, -1));
+  }
 
   (void) charla_reply_is_plausible_name (bytes, size);
   if (charla_is_name_query (bytes, size))

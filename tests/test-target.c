@@ -347,6 +347,30 @@ test_boxed (void)
   g_assert_cmpuint (charla_target_set_get_n_hosts (set), ==, 1);
 }
 
+/* Whatever bytes are typed, the error that quotes them is valid UTF-8
+ * (found by tests/fuzz/fuzz-endpoints). */
+static void
+test_errors_are_utf8 (void)
+{
+  g_autoptr(CharlaTargetSet) targets = charla_target_set_new ();
+  g_autoptr(GError) target_error = NULL;
+  g_autoptr(GError) port_error = NULL;
+  g_autoptr(GError) range_error = NULL;
+  g_autoptr(GError) host_error = NULL;
+  g_autofree char *host = NULL;
+  guint16 port, port_max;
+
+  g_assert_false (charla_target_set_add (targets, "127.0.0.\xe4\xe4", &target_error));
+  g_assert_false (charla_port_parse ("99\xff", &port, &port_error));
+  g_assert_false (charla_port_range_parse ("9\xff-8", &port, &port_max, &range_error));
+  g_assert_false (charla_host_port_parse ("[::1\xc3]:1", &host, &port, &host_error));
+
+  g_assert_true (g_utf8_validate (target_error->message, -1, NULL));
+  g_assert_true (g_utf8_validate (port_error->message, -1, NULL));
+  g_assert_true (g_utf8_validate (range_error->message, -1, NULL));
+  g_assert_true (g_utf8_validate (host_error->message, -1, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -356,6 +380,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/charla/target/single", test_single);
+  g_test_add_func ("/charla/target/errors-are-utf8", test_errors_are_utf8);
   g_test_add_func ("/charla/target/range", test_range);
   g_test_add_func ("/charla/target/cidr", test_cidr);
   g_test_add_func ("/charla/target/list-dedup", test_list_and_dedup);

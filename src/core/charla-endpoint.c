@@ -54,7 +54,8 @@ charla_port_parse (const char  *text,
   g_return_val_if_fail (text != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  trimmed = g_strstrip (g_strdup (text));
+  /* Echoed in error messages, which must be valid UTF-8. */
+  trimmed = g_strstrip (g_utf8_make_valid (text, -1));
 
   if (!charla_parse_decimal (trimmed, &value))
     {
@@ -117,7 +118,7 @@ charla_port_range_parse (const char  *spec,
 
       if (port_max < port_min)
         {
-          g_autofree char *trimmed = g_strstrip (g_strdup (spec));
+          g_autofree char *trimmed = g_strstrip (g_utf8_make_valid (spec, -1));
 
           g_set_error (error, CHARLA_ERROR, CHARLA_ERROR_INVALID_PORT,
                        _("Port range %s ends before it starts"), trimmed);
@@ -187,7 +188,8 @@ charla_host_port_parse (const char  *text,
   g_return_val_if_fail (text != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  trimmed = g_strstrip (g_strdup (text));
+  /* Echoed in error messages, which must be valid UTF-8. */
+  trimmed = g_strstrip (g_utf8_make_valid (text, -1));
 
   if (*trimmed == '\0')
     {

@@ -448,12 +448,16 @@ charla_target_set_add (CharlaTargetSet  *self,
 {
   g_auto(GStrv) items = NULL;
   g_autoptr(GArray) added = NULL;
+  g_autofree char *valid = NULL;
   guint64 n_added = 0;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* Items are echoed in error messages, which must be valid UTF-8. */
+  valid = g_utf8_make_valid (spec, -1);
+  spec = valid;
   items = g_strsplit (spec, ",", -1);
   added = g_array_new (FALSE, FALSE, sizeof (TargetBlock));
 

@@ -16,6 +16,7 @@
 #include "charla-error.h"
 #include "charla-peer-private.h"
 #include "charla-line-splitter.h"
+#include "charla-memory-private.h"
 #include "charla-source-private.h"
 #include "charla-text.h"
 #include "charla-wire.h"
@@ -28,19 +29,38 @@
 #define RAW_PAUSE_MS 50
 /* An accepted connection that stays this long is a peer, not a probe. */
 #define INCOMING_SETTLE_MS 500
-/* Over this many queued bytes the peer is too slow and is dropped. */
+/* Over this many queued bytes the peer is too slow and is dropped.
+ * Each queued write also costs its bookkeeping, charged as this many
+ * bytes, so a million one-byte messages count for what they take. */
 #define MAX_QUEUED_BYTES (16 * 1024 * 1024)
-/* Bytes read per receive call; a wake-up reads at most a few of them
- * so one chatty peer cannot starve the others. */
+#define QUEUED_WRITE_OVERHEAD 64
+/* A queue that grew past this gives its memory back once empty. */
+#define QUEUE_SHRINK_THRESHOLD (1024 * 1024)
+/* Bytes read per receive call. */
 #define READ_CHUNK_SIZE (64 * 1024)
-#define READS_PER_WAKEUP 8
+/* What one peer may do per main loop wake-up: handle this many lines
+ * and read this many bytes. A peer with more waits for its next turn
+ * (an idle of the same priority as every socket), so a flooding peer
+ * takes turns with the others instead of holding the loop. */
+#define WAKEUP_MESSAGE_BUDGET 64
+#define WAKEUP_BYTE_BUDGET (64 * 1024)
 /* Time a seed server gets to read one write before the next one goes, so
  * the two are not merged into one recv(): in general, and when a merge
  * could also cut a multi-byte character. */
 #define SEED_MESSAGE_GAP_MS 5
 #define SEED_CUT_GRACE_MS 15
+/* A dropped Charla peer gets this long to read its BYE line. */
+#define FAREWELL_TIMEOUT_S 30
 /* Buffers coalesced into one sendmsg() to a Charla peer. */
 #define MAX_WRITE_VECTORS 1024
+
+/* One buffer to write; the last one of a chat message says so, so
+ * what was not delivered is counted in messages, not in writes. */
+typedef struct
+{
+  GBytes   *bytes;
+  gboolean  ends_message;
+} QueuedWrite;
 
 typedef enum {
   PHASE_NONE,         /* chatting, or an accepted connection */
@@ -62,15 +82,21 @@ struct _CharlaPeer
   /* Owned */
   GSocketConnection   *connection;
   GSource             *read_source;
+  GSource             *backlog_source; /* lines wait for the next turn */
   GSource             *write_source;
   GSource             *flush_source;
   GSource             *timer_source;
   GSourceFunc          timer_callback;
   CharlaLineSplitter  *splitter;
   GByteArray          *prelude;       /* handshake replies, or an undecided raw chunk */
-  GPtrArray           *out_writes;    /* GBytes from out_head on, one per write for seed peers */
+  GArray              *out_writes;    /* QueuedWrite from out_head on, one per write for seed peers */
   guint                out_head;
   GPtrArray           *held_texts;    /* typed during the handshake */
+  gsize                held_bytes;
+  guint                also_undelivered; /* a message refused for want of room */
+  char                *farewell;      /* BYE line for a dropped Charla peer */
+  char                *bye_reason;    /* what the remote said in its BYE */
+  guint                bye_missed;
   char                *address;
   char                *name;
   char                *first_reply;
@@ -88,6 +114,7 @@ struct _CharlaPeer
   gboolean             seed_last_write_ascii;
   gsize                queued_bytes;
   gsize                notified_queued_bytes; /* what "queued-bytes" last said */
+  gsize                queued_peak;   /* since the queue was last empty */
   gint64               reply_deadline;
   guint16              port;
   CharlaPeerDirection  direction;
@@ -95,7 +122,9 @@ struct _CharlaPeer
   CharlaPeerDialect    dialect;
   HandshakePhase       phase;
   guint                name_queries_answered;
+  GError              *end_error;     /* why reading ended, once it has */
   guint                name_known : 1;
+  guint                read_ended : 1;
   guint                heard_text : 1;
 };
 
@@ -229,12 +258,40 @@ ms_from_now (guint ms)
 
 /* Writing */
 
+static QueuedWrite *
+queued_write (CharlaPeer *self,
+              guint       index)
+{
+  return &g_array_index (self->out_writes, QueuedWrite, index);
+}
+
+/* What the queue costs, bookkeeping included: the measure of the cap. */
+static gsize
+queued_charge (CharlaPeer *self)
+{
+  return self->queued_bytes + self->held_bytes +
+         (gsize) (self->out_writes->len - self->out_head + self->held_texts->len) * QUEUED_WRITE_OVERHEAD;
+}
+
+/* Chat messages not yet (wholly) written, or still held. */
+static guint
+count_undelivered (CharlaPeer *self)
+{
+  guint undelivered = self->held_texts->len;
+
+  for (guint i = self->out_head; i < self->out_writes->len; i++)
+    if (queued_write (self, i)->ends_message)
+      undelivered++;
+
+  return undelivered;
+}
+
 static void
 clear_writes (CharlaPeer *self)
 {
   for (guint i = self->out_head; i < self->out_writes->len; i++)
-    g_bytes_unref (g_ptr_array_index (self->out_writes, i));
-  g_ptr_array_set_size (self->out_writes, 0);
+    g_bytes_unref (queued_write (self, i)->bytes);
+  g_array_set_size (self->out_writes, 0);
   self->out_head = 0;
 }
 
@@ -268,6 +325,24 @@ static void
 close_with_error (CharlaPeer   *self,
                   const GError *error);
 
+/* The queue is empty (sent or dropped): a large one leaves its memory
+ * to the allocator, and the array of writes keeps its size. */
+static void
+release_queue_memory (CharlaPeer *self)
+{
+  if (self->queued_peak < QUEUE_SHRINK_THRESHOLD)
+    return;
+
+  if (self->out_writes->len == 0)
+    {
+      g_array_unref (self->out_writes);
+      self->out_writes = g_array_new (FALSE, FALSE, sizeof (QueuedWrite));
+      self->out_head = 0;
+    }
+  charla_memory_released (self->queued_peak);
+  self->queued_peak = 0;
+}
+
 static void
 drop_written (CharlaPeer *self,
               gsize       written)
@@ -276,7 +351,7 @@ drop_written (CharlaPeer *self,
 
   while (written > 0)
     {
-      GBytes *head = g_ptr_array_index (self->out_writes, self->out_head);
+      GBytes *head = queued_write (self, self->out_head)->bytes;
       gsize left = g_bytes_get_size (head) - self->out_offset;
 
       if (written < left)
@@ -287,16 +362,17 @@ drop_written (CharlaPeer *self,
 
       written -= left;
       self->out_offset = 0;
-      g_bytes_unref (g_ptr_array_index (self->out_writes, self->out_head));
+      g_bytes_unref (head);
       self->out_head++;
       if (self->out_head == self->out_writes->len)
         {
-          g_ptr_array_set_size (self->out_writes, 0);
+          g_array_set_size (self->out_writes, 0);
           self->out_head = 0;
+          release_queue_memory (self);
         }
       else if (self->out_head >= 1024 && self->out_head * 2 >= self->out_writes->len)
         {
-          g_ptr_array_remove_range (self->out_writes, 0, self->out_head);
+          g_array_remove_range (self->out_writes, 0, self->out_head);
           self->out_head = 0;
         }
     }
@@ -336,7 +412,7 @@ is_ascii (GBytes *bytes)
 static gint64
 seed_write_ready_time (CharlaPeer *self)
 {
-  GBytes *next = g_ptr_array_index (self->out_writes, self->out_head);
+  GBytes *next = queued_write (self, self->out_head)->bytes;
   gint64 now = g_get_monotonic_time ();
   gboolean could_cut;
   gint64 ready;
@@ -424,7 +500,7 @@ write_queue (CharlaPeer *self)
       for (guint i = self->out_head; i < self->out_writes->len && n_vectors < MAX_WRITE_VECTORS; i++)
         {
           gsize size;
-          const guint8 *data = g_bytes_get_data (g_ptr_array_index (self->out_writes, i), &size);
+          const guint8 *data = g_bytes_get_data (queued_write (self, i)->bytes, &size);
           gsize offset = n_vectors == 0 ? self->out_offset : 0;
 
           vectors[n_vectors].buffer = data + offset;
@@ -455,7 +531,7 @@ write_queue (CharlaPeer *self)
       if (self->dialect == CHARLA_PEER_DIALECT_SEED)
         {
           /* One buffer per write for seed peers: the head is what went. */
-          GBytes *head = g_ptr_array_index (self->out_writes, self->out_head);
+          GBytes *head = queued_write (self, self->out_head)->bytes;
 
           self->seed_last_write_ascii = is_ascii (head);
           self->seed_last_write_size = g_bytes_get_size (head);
@@ -478,21 +554,50 @@ flush_queue (CharlaPeer *self)
   return flushed;
 }
 
+/* Drops a peer whose queue is full. A Charla peer is told, after what
+ * it already has, how many messages it missed (docs/PROTOCOL.md, BYE);
+ * the seed dialect has no way to say it. */
+static void
+drop_too_slow (CharlaPeer *self,
+               guint       also_undelivered)
+{
+  g_autoptr(GError) error =
+    g_error_new (CHARLA_ERROR, CHARLA_ERROR_PEER_TOO_SLOW,
+                 _("%s stopped reading; the connection was closed"), self->name);
+
+  self->also_undelivered = also_undelivered;
+  if (self->state == CHARLA_PEER_STATE_CONNECTED && self->dialect == CHARLA_PEER_DIALECT_CHARLA)
+    self->farewell = g_strdup_printf ("%s%s %u\n", CHARLA_VERB_BYE, CHARLA_BYE_TOO_SLOW,
+                                      count_undelivered (self) + also_undelivered);
+
+  close_with_error (self, error);
+}
+
+/* Whether @size more bytes in @n_writes writes fit the queue; if not,
+ * the peer is dropped (@is_message: they were one more chat message). */
+static gboolean
+make_room (CharlaPeer *self,
+           gsize       size,
+           guint       n_writes,
+           gboolean    is_message)
+{
+  if (queued_charge (self) + size + (gsize) n_writes * QUEUED_WRITE_OVERHEAD <= MAX_QUEUED_BYTES)
+    return TRUE;
+
+  drop_too_slow (self, is_message ? 1 : 0);
+  return FALSE;
+}
+
 static void
 enqueue (CharlaPeer *self,
-         GBytes     *bytes)
+         GBytes     *bytes,
+         gboolean    ends_message)
 {
-  self->queued_bytes += g_bytes_get_size (bytes);
-  g_ptr_array_add (self->out_writes, bytes);
+  QueuedWrite write = { bytes, ends_message };
 
-  if (self->queued_bytes > MAX_QUEUED_BYTES)
-    {
-      g_autoptr(GError) error =
-        g_error_new (CHARLA_ERROR, CHARLA_ERROR_PEER_TOO_SLOW,
-                     _("%s stopped reading; the connection was closed"), self->name);
-      close_with_error (self, error);
-      return;
-    }
+  self->queued_bytes += g_bytes_get_size (bytes);
+  self->queued_peak = MAX (self->queued_peak, queued_charge (self));
+  g_array_append_val (self->out_writes, write);
 
   /* Coalesce everything queued during this main loop iteration. */
   if (self->flush_source == NULL && self->write_source == NULL)
@@ -510,7 +615,8 @@ enqueue_string (CharlaPeer *self,
                 const char *data,
                 gsize       len)
 {
-  enqueue (self, g_bytes_new (data, len));
+  if (make_room (self, len, 1, FALSE))
+    enqueue (self, g_bytes_new (data, len), FALSE);
 }
 
 static void
@@ -590,12 +696,26 @@ charla_peer_encode (CharlaPeerDialect  dialect,
   return out;
 }
 
+/* Queues the writes of one chat message (@is_message) or of one
+ * protocol line. */
 static void
 enqueue_all (CharlaPeer *self,
-             GPtrArray  *writes)
+             GPtrArray  *writes,
+             gboolean    is_message)
 {
-  for (guint i = 0; i < writes->len && self->state != CHARLA_PEER_STATE_CLOSED; i++)
-    enqueue (self, g_bytes_ref (g_ptr_array_index (writes, i)));
+  gsize size = 0;
+
+  if (self->state == CHARLA_PEER_STATE_CLOSED)
+    return;
+
+  for (guint i = 0; i < writes->len; i++)
+    size += g_bytes_get_size (g_ptr_array_index (writes, i));
+
+  if (!make_room (self, size, writes->len, is_message))
+    return;
+
+  for (guint i = 0; i < writes->len; i++)
+    enqueue (self, g_bytes_ref (g_ptr_array_index (writes, i)), is_message && i + 1 == writes->len);
 }
 
 static void
@@ -604,7 +724,7 @@ encode_text (CharlaPeer *self,
 {
   g_autoptr(GPtrArray) writes = charla_peer_encode (self->dialect, text);
 
-  enqueue_all (self, writes);
+  enqueue_all (self, writes, TRUE);
 }
 
 static void
@@ -616,10 +736,125 @@ send_framed_line (CharlaPeer *self,
   g_autoptr(GPtrArray) writes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
   append_framed_line (writes, verb, text, len);
-  enqueue_all (self, writes);
+  enqueue_all (self, writes, FALSE);
 }
 
 /* Closing */
+
+/* A lingering close: the last words of a dropped peer (the rest of the
+ * line it was reading, then BYE) go out once it reads again, then our
+ * side is shut down and its bytes drained until it closes, so the
+ * close never resets data it has not read yet. Bounded in time. */
+typedef struct
+{
+  GSocketConnection *connection;
+  GSocket           *socket;
+  GBytes            *words;
+  gsize              offset;
+  GSource           *io_source;
+  GSource           *timeout_source;
+} Farewell;
+
+static void
+farewell_finish (Farewell *farewell)
+{
+  charla_clear_source (&farewell->io_source);
+  charla_clear_source (&farewell->timeout_source);
+  g_socket_close (farewell->socket, NULL);
+  g_clear_object (&farewell->connection);
+  g_clear_pointer (&farewell->words, g_bytes_unref);
+  g_free (farewell);
+}
+
+static gboolean
+on_farewell_timeout (gpointer user_data)
+{
+  Farewell *farewell = user_data;
+
+  g_clear_pointer (&farewell->timeout_source, g_source_unref);
+  farewell_finish (farewell);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void farewell_watch (Farewell *farewell, GIOCondition condition);
+
+static gboolean
+on_farewell_io (GSocket      *socket,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  Farewell *farewell = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&farewell->io_source, g_source_unref);
+
+  if (farewell->words != NULL)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (farewell->words, &size);
+      gssize written = g_socket_send (socket, data + farewell->offset, size - farewell->offset,
+                                      NULL, &error);
+
+      if (written < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          farewell_finish (farewell);
+          return G_SOURCE_REMOVE;
+        }
+
+      farewell->offset += MAX (written, 0);
+      if (farewell->offset < size)
+        {
+          farewell_watch (farewell, G_IO_OUT);
+          return G_SOURCE_REMOVE;
+        }
+
+      g_clear_pointer (&farewell->words, g_bytes_unref);
+      g_socket_shutdown (socket, FALSE, TRUE, NULL);
+    }
+  else
+    {
+      char buffer[4096];
+      gssize n_read = g_socket_receive (socket, buffer, sizeof buffer, NULL, &error);
+
+      if (n_read == 0 || (n_read < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
+        {
+          farewell_finish (farewell);
+          return G_SOURCE_REMOVE;
+        }
+    }
+
+  farewell_watch (farewell, G_IO_IN);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+farewell_watch (Farewell     *farewell,
+                GIOCondition  condition)
+{
+  farewell->io_source = g_socket_create_source (farewell->socket, condition, NULL);
+  g_source_set_callback (farewell->io_source, G_SOURCE_FUNC (on_farewell_io), farewell, NULL);
+  g_source_set_static_name (farewell->io_source, "[charla] farewell");
+  g_source_attach (farewell->io_source, g_main_context_get_thread_default ());
+}
+
+static void
+farewell_start (GSocketConnection *connection,
+                GBytes            *words)
+{
+  Farewell *farewell = g_new0 (Farewell, 1);
+
+  farewell->connection = g_object_ref (connection);
+  farewell->socket = g_socket_connection_get_socket (connection);
+  farewell->words = words;
+
+  farewell->timeout_source = g_timeout_source_new_seconds (FAREWELL_TIMEOUT_S);
+  g_source_set_callback (farewell->timeout_source, on_farewell_timeout, farewell, NULL);
+  g_source_set_static_name (farewell->timeout_source, "[charla] farewell timeout");
+  g_source_attach (farewell->timeout_source, g_main_context_get_thread_default ());
+
+  farewell_watch (farewell, G_IO_OUT);
+}
 
 static void
 close_with_error (CharlaPeer   *self,
@@ -658,19 +893,42 @@ close_with_error (CharlaPeer   *self,
   if (self->state == CHARLA_PEER_STATE_CLOSED)
     return;
 
-  undelivered = self->out_writes->len - self->out_head + self->held_texts->len;
+  undelivered = count_undelivered (self) + self->also_undelivered;
 
   charla_clear_source (&self->read_source);
+  charla_clear_source (&self->backlog_source);
   charla_clear_source (&self->write_source);
   charla_clear_source (&self->flush_source);
   charla_clear_source (&self->timer_source);
+
+  if (self->farewell != NULL)
+    {
+      /* The rest of a line already begun, so the farewell stays framed. */
+      g_autoptr(GString) last_words = g_string_new (NULL);
+
+      if (self->out_offset > 0)
+        {
+          gsize size;
+          const char *head = g_bytes_get_data (queued_write (self, self->out_head)->bytes, &size);
+
+          g_string_append_len (last_words, head + self->out_offset, size - self->out_offset);
+        }
+      g_string_append (last_words, self->farewell);
+      farewell_start (self->connection, g_string_free_to_bytes (g_steal_pointer (&last_words)));
+      g_clear_pointer (&self->farewell, g_free);
+    }
+  else
+    {
+      g_socket_close (self->socket, NULL);
+    }
+
   clear_writes (self);
   g_ptr_array_set_size (self->held_texts, 0);
+  self->held_bytes = 0;
   self->queued_bytes = 0;
   self->out_offset = 0;
   notify_queued_bytes (self);
-
-  g_socket_close (self->socket, NULL);
+  release_queue_memory (self);
 
   set_state (self, CHARLA_PEER_STATE_CLOSED);
   g_signal_emit (self, signals[CLOSED], 0, error, undelivered);
@@ -682,6 +940,8 @@ static void
 become_connected (CharlaPeer        *self,
                   CharlaPeerDialect  dialect)
 {
+  g_autoptr(GPtrArray) held = NULL;
+
   self->phase = PHASE_NONE;
   charla_clear_source (&self->timer_source);
   set_dialect (self, dialect);
@@ -699,9 +959,11 @@ become_connected (CharlaPeer        *self,
   g_signal_emit (self, signals[ESTABLISHED], 0);
 
   /* Text typed while we were still learning how to frame it. */
-  for (guint i = 0; i < self->held_texts->len && self->state == CHARLA_PEER_STATE_CONNECTED; i++)
-    encode_text (self, g_ptr_array_index (self->held_texts, i));
-  g_ptr_array_set_size (self->held_texts, 0);
+  held = g_steal_pointer (&self->held_texts);
+  self->held_texts = g_ptr_array_new_with_free_func (g_free);
+  self->held_bytes = 0;
+  for (guint i = 0; i < held->len && self->state == CHARLA_PEER_STATE_CONNECTED; i++)
+    encode_text (self, g_ptr_array_index (held, i));
 }
 
 static void
@@ -915,16 +1177,6 @@ deliver (CharlaPeer *self,
   g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, text);
 }
 
-static void
-deliver_complete_lines (CharlaPeer *self)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-
-  while (self->state != CHARLA_PEER_STATE_CLOSED &&
-         charla_line_splitter_pop (self->splitter, line, NULL))
-    deliver (self, line->str, line->len);
-}
-
 static gboolean
 on_raw_pause (gpointer user_data)
 {
@@ -933,6 +1185,13 @@ on_raw_pause (gpointer user_data)
   g_autoptr(GString) line = g_string_new (NULL);
 
   g_clear_pointer (&self->timer_source, g_source_unref);
+
+  /* Lines still waiting for their turn come first. */
+  if (self->backlog_source != NULL)
+    {
+      arm_timer (self, ms_from_now (RAW_PAUSE_MS), on_raw_pause);
+      return G_SOURCE_REMOVE;
+    }
 
   /* An undecided prefix of a query or HELLO that never grew is text. */
   if (self->prelude->len > 0)
@@ -1025,11 +1284,12 @@ process_raw_bytes (CharlaPeer *self,
   if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
     become_connected (self, CHARLA_PEER_DIALECT_SEED);
 
+  /* Lines are handed out by drain_lines(), within the budget; what
+   * stays without LF becomes a message at a pause. */
   charla_line_splitter_push (self->splitter, chunk, chunk_len);
   g_byte_array_set_size (self->prelude, 0);
-  deliver_complete_lines (self);
 
-  if (self->state != CHARLA_PEER_STATE_CLOSED && charla_line_splitter_get_pending (self->splitter) > 0)
+  if (self->state != CHARLA_PEER_STATE_CLOSED)
     arm_timer (self, ms_from_now (RAW_PAUSE_MS), on_raw_pause);
 }
 
@@ -1061,22 +1321,29 @@ process_framed_line (CharlaPeer *self,
     {
       take_hello_payload (self, line + CHARLA_HELLO_PREFIX_LEN, len - CHARLA_HELLO_PREFIX_LEN);
     }
+  else if (len >= strlen (CHARLA_VERB_BYE) && memcmp (line, CHARLA_VERB_BYE, strlen (CHARLA_VERB_BYE)) == 0)
+    {
+      /* Said just before the remote closes; reported when it does. */
+      g_autofree char *words = g_strndup (line + strlen (CHARLA_VERB_BYE), len - strlen (CHARLA_VERB_BYE));
+      g_auto(GStrv) fields = g_strsplit (words, " ", 3);
+      guint64 missed = 0;
+
+      g_free (self->bye_reason);
+      self->bye_reason = charla_name_sanitize (fields[0] != NULL ? fields[0] : "", -1);
+      if (fields[0] != NULL && fields[1] != NULL)
+        g_ascii_string_to_unsigned (fields[1], 10, 0, G_MAXUINT, &missed, NULL);
+      self->bye_missed = missed;
+    }
   /* Unknown verbs are ignored: newer nodes may speak more. */
 }
 
+/* Framed bytes wait in the splitter; drain_lines() handles the lines. */
 static void
 process_framed_bytes (CharlaPeer *self,
                       const char *data,
                       gsize       len)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
-  gboolean continued;
-
   charla_line_splitter_push (self->splitter, data, len);
-
-  while (self->state != CHARLA_PEER_STATE_CLOSED &&
-         charla_line_splitter_pop (self->splitter, line, &continued))
-    process_framed_line (self, line->str, line->len, continued);
 }
 
 static void
@@ -1092,55 +1359,187 @@ process_bytes (CharlaPeer *self,
     process_raw_bytes (self, data, len);
 }
 
+/* The remote said BYE before closing. */
+static GError *
+farewell_error (CharlaPeer *self)
+{
+  if (g_strcmp0 (self->bye_reason, CHARLA_BYE_TOO_SLOW) == 0)
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "%s closed the connection because this node did not read fast enough; "
+                                     "%u message did not arrive",
+                                     "%s closed the connection because this node did not read fast enough; "
+                                     "%u messages did not arrive",
+                                     self->bye_missed),
+                        self->name, self->bye_missed);
+
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                      _("%s closed the connection (%s)"), self->name, self->bye_reason);
+}
+
+/* Handles complete lines waiting in the splitter, at most *@budget. */
+static void
+drain_lines (CharlaPeer *self,
+             guint      *budget)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gboolean continued = FALSE;
+
+  while (*budget > 0 && self->state == CHARLA_PEER_STATE_CONNECTED &&
+         charla_line_splitter_pop (self->splitter, line, &continued))
+    {
+      (*budget)--;
+      if (self->dialect == CHARLA_PEER_DIALECT_CHARLA)
+        process_framed_line (self, line->str, line->len, continued);
+      else
+        deliver (self, line->str, line->len);
+    }
+}
+
+static gboolean on_socket_readable (GSocket *socket, GIOCondition condition, gpointer user_data);
+static gboolean on_backlog_idle (gpointer user_data);
+
+/* Waits for the socket: the turn is over and every line was handled. */
+static void
+watch_socket (CharlaPeer *self)
+{
+  charla_clear_source (&self->backlog_source);
+
+  if (self->read_source != NULL || self->read_ended)
+    return;
+
+  self->read_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+  g_source_set_static_name (self->read_source, "[charla] peer read");
+  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+}
+
+/* Lines wait beyond this turn: the next turn handles them before it
+ * reads more, so what is buffered stays bounded. */
+static void
+wait_for_next_turn (CharlaPeer *self)
+{
+  charla_clear_source (&self->read_source);
+
+  if (self->backlog_source != NULL)
+    return;
+
+  self->backlog_source = g_idle_source_new ();
+  g_source_set_priority (self->backlog_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->backlog_source, on_backlog_idle, self, NULL);
+  g_source_set_static_name (self->backlog_source, "[charla] peer backlog");
+  g_source_attach (self->backlog_source, g_main_context_get_thread_default ());
+}
+
+/* The remote closed (or the connection failed): what is still pending
+ * is handled in turns like the rest, then the peer closes. */
+static void
+end_reading (CharlaPeer *self,
+             GError     *error)
+{
+  self->read_ended = TRUE;
+  self->end_error = error;
+  charla_clear_source (&self->read_source);
+
+  if (self->phase != PHASE_NONE)
+    {
+      /* Gone mid-handshake: what we heard is all the name there is. */
+      if (self->phase == PHASE_FIRST_REPLY && self->prelude->len > 0)
+        set_remote_name (self, (const char *) self->prelude->data, self->prelude->len);
+      g_byte_array_set_size (self->prelude, 0);
+    }
+  else if (self->prelude->len > 0)
+    {
+      /* An undecided chunk at hang-up is text after all. */
+      if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+        become_connected (self, CHARLA_PEER_DIALECT_SEED);
+      self->heard_text = TRUE;
+      charla_line_splitter_push (self->splitter, (const char *) self->prelude->data, self->prelude->len);
+      g_byte_array_set_size (self->prelude, 0);
+    }
+}
+
+/* One turn: pending lines first, then reads, within the budget. */
+static void
+take_turn (CharlaPeer *self)
+{
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+  g_autofree char *buffer = NULL;
+  guint messages = WAKEUP_MESSAGE_BUDGET;
+  gsize bytes = WAKEUP_BYTE_BUDGET;
+
+  while (self->state != CHARLA_PEER_STATE_CLOSED)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n_read;
+
+      drain_lines (self, &messages);
+      if (self->state == CHARLA_PEER_STATE_CLOSED)
+        return;
+
+      if (messages == 0)
+        {
+          wait_for_next_turn (self);
+          return;
+        }
+
+      if (self->read_ended)
+        {
+          g_autoptr(GError) end_error = g_steal_pointer (&self->end_error);
+
+          if (end_error == NULL && self->bye_reason != NULL)
+            end_error = farewell_error (self);
+          close_with_error (self, end_error);
+          return;
+        }
+
+      if (bytes == 0)
+        {
+          watch_socket (self);
+          return;
+        }
+
+      if (buffer == NULL)
+        buffer = g_malloc (READ_CHUNK_SIZE);
+      n_read = g_socket_receive (self->socket, buffer, MIN (READ_CHUNK_SIZE, bytes), NULL, &error);
+
+      if (n_read < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          watch_socket (self);
+          return;
+        }
+
+      if (n_read <= 0)
+        {
+          end_reading (self, g_steal_pointer (&error));
+          continue;
+        }
+
+      bytes -= n_read;
+      process_bytes (self, buffer, n_read);
+    }
+}
+
 static gboolean
 on_socket_readable (GSocket      *socket,
                     GIOCondition  condition,
                     gpointer      user_data)
 {
-  CharlaPeer *self = user_data;
-  g_autoptr(CharlaPeer) hold = g_object_ref (self);
-  g_autofree char *buffer = g_malloc (READ_CHUNK_SIZE);
+  take_turn (user_data);
 
-  for (guint i = 0; i < READS_PER_WAKEUP; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n_read;
-
-      n_read = g_socket_receive (socket, buffer, READ_CHUNK_SIZE, NULL, &error);
-
-      if (n_read < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return G_SOURCE_CONTINUE;
-
-      if (n_read <= 0)
-        {
-          g_clear_pointer (&self->read_source, g_source_unref);
-          if (self->phase != PHASE_NONE)
-            {
-              /* Gone mid-handshake: what we heard is all the name there is. */
-              if (self->phase == PHASE_FIRST_REPLY && self->prelude->len > 0)
-                set_remote_name (self, (const char *) self->prelude->data, self->prelude->len);
-              g_byte_array_set_size (self->prelude, 0);
-            }
-          else if (self->prelude->len > 0)
-            {
-              /* An undecided chunk at hang-up is text after all. */
-              if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
-                become_connected (self, CHARLA_PEER_DIALECT_SEED);
-              self->heard_text = TRUE;
-              charla_line_splitter_push (self->splitter, (const char *) self->prelude->data, self->prelude->len);
-              g_byte_array_set_size (self->prelude, 0);
-            }
-          close_with_error (self, error);
-          return G_SOURCE_REMOVE;
-        }
-
-      process_bytes (self, buffer, n_read);
-
-      if (self->state == CHARLA_PEER_STATE_CLOSED)
-        return G_SOURCE_REMOVE;
-    }
-
+  /* take_turn() destroys this source itself when it is no longer due. */
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_backlog_idle (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+
+  g_clear_pointer (&self->backlog_source, g_source_unref);
+  take_turn (self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -1206,6 +1605,7 @@ charla_peer_dispose (GObject *object)
   CharlaPeer *self = CHARLA_PEER (object);
 
   charla_clear_source (&self->read_source);
+  charla_clear_source (&self->backlog_source);
   charla_clear_source (&self->write_source);
   charla_clear_source (&self->flush_source);
   charla_clear_source (&self->timer_source);
@@ -1223,7 +1623,7 @@ charla_peer_finalize (GObject *object)
   CharlaPeer *self = CHARLA_PEER (object);
 
   clear_writes (self);
-  g_clear_pointer (&self->out_writes, g_ptr_array_unref);
+  g_clear_pointer (&self->out_writes, g_array_unref);
   g_clear_pointer (&self->splitter, charla_line_splitter_free);
   g_clear_pointer (&self->prelude, g_byte_array_unref);
   g_clear_pointer (&self->held_texts, g_ptr_array_unref);
@@ -1234,6 +1634,9 @@ charla_peer_finalize (GObject *object)
   g_free (self->told_name);
   g_free (self->local_id);
   g_free (self->node_id);
+  g_free (self->farewell);
+  g_free (self->bye_reason);
+  g_clear_error (&self->end_error);
 
   G_OBJECT_CLASS (charla_peer_parent_class)->finalize (object);
 }
@@ -1344,7 +1747,7 @@ charla_peer_class_init (CharlaPeerClass *klass)
 static void
 charla_peer_init (CharlaPeer *self)
 {
-  self->out_writes = g_ptr_array_new ();
+  self->out_writes = g_array_new (FALSE, FALSE, sizeof (QueuedWrite));
   self->prelude = g_byte_array_new ();
   self->held_texts = g_ptr_array_new_with_free_func (g_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);
@@ -1406,10 +1809,7 @@ charla_peer_start (CharlaPeer *self)
   g_return_if_fail (CHARLA_IS_PEER (self));
   g_return_if_fail (self->read_source == NULL);
 
-  self->read_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
-  g_source_set_static_name (self->read_source, "[charla] peer read");
-  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+  watch_socket (self);
 
   if (self->direction == CHARLA_PEER_OUTGOING)
     {
@@ -1588,6 +1988,14 @@ charla_peer_send (CharlaPeer *self,
     {
     case CHARLA_PEER_STATE_HANDSHAKING:
       g_ptr_array_add (self->held_texts, g_strdup (text));
+      self->held_bytes += strlen (text);
+      if (queued_charge (self) > MAX_QUEUED_BYTES)
+        {
+          g_autoptr(GError) error =
+            g_error_new (CHARLA_ERROR, CHARLA_ERROR_PEER_TOO_SLOW,
+                         _("%s did not finish saying who it is; the connection was closed"), self->name);
+          close_with_error (self, error);
+        }
       break;
     case CHARLA_PEER_STATE_CONNECTED:
       encode_text (self, text);
@@ -1615,7 +2023,7 @@ charla_peer_send_encoded (CharlaPeer *self,
   g_return_if_fail (CHARLA_IS_PEER (self));
 
   if (self->state == CHARLA_PEER_STATE_CONNECTED)
-    enqueue_all (self, self->dialect == CHARLA_PEER_DIALECT_CHARLA ? charla_writes : seed_writes);
+    enqueue_all (self, self->dialect == CHARLA_PEER_DIALECT_CHARLA ? charla_writes : seed_writes, TRUE);
   else
     charla_peer_send (self, text);
 }

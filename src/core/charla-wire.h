@@ -28,6 +28,10 @@ G_BEGIN_DECLS
 /* Framed (Charla-to-Charla) line verbs, see docs/PROTOCOL.md. */
 #define CHARLA_VERB_MESSAGE "MSG "
 #define CHARLA_VERB_RENAME  "NAME "
+/* "BYE <reason> [<count>]": the sender is closing, and why; TOO-SLOW
+ * means the receiver did not read and <count> messages were not sent. */
+#define CHARLA_VERB_BYE     "BYE "
+#define CHARLA_BYE_TOO_SLOW "TOO-SLOW"
 
 /* Largest message delivered in one piece; longer text arrives as
  * several consecutive messages, never dropped. */

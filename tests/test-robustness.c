@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* Hostile and broken peers (docs/ROBUSTNESS.md): each attack is made
+ * against a node, and afterwards a well-behaved second node must still
+ * exchange messages with it both ways. Nothing here measures time: each
+ * check is about what arrived, what was said and what was closed. */
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "charla-test-support.h"
+
+/* Collects what a node shows. */
+typedef struct
+{
+  GPtrArray *texts;
+  GPtrArray *senders;
+  GPtrArray *notices;
+  guint      n_incoming;
+} Inbox;
+
+static void
+on_message (CharlaNode    *node,
+            CharlaMessage *message,
+            Inbox         *inbox)
+{
+  switch (charla_message_get_kind (message))
+    {
+    case CHARLA_MESSAGE_INCOMING:
+      g_ptr_array_add (inbox->texts, g_strdup (charla_message_get_text (message)));
+      g_ptr_array_add (inbox->senders, g_strdup (charla_message_get_sender (message)));
+      inbox->n_incoming++;
+      break;
+    case CHARLA_MESSAGE_OUTGOING:
+      break;
+    case CHARLA_MESSAGE_NOTICE:
+    case CHARLA_MESSAGE_ERROR:
+    default:
+      g_test_message ("notice: %s", charla_message_get_text (message));
+      g_ptr_array_add (inbox->notices, g_strdup (charla_message_get_text (message)));
+      break;
+    }
+}
+
+static Inbox *
+inbox_new (CharlaNode *node)
+{
+  Inbox *inbox = g_new0 (Inbox, 1);
+
+  inbox->texts = g_ptr_array_new_with_free_func (g_free);
+  inbox->senders = g_ptr_array_new_with_free_func (g_free);
+  inbox->notices = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (node, "message", G_CALLBACK (on_message), inbox);
+
+  return inbox;
+}
+
+static void
+inbox_free (Inbox *inbox)
+{
+  g_ptr_array_unref (inbox->texts);
+  g_ptr_array_unref (inbox->senders);
+  g_ptr_array_unref (inbox->notices);
+  g_free (inbox);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Inbox, inbox_free)
+
+static gboolean
+inbox_has_text (Inbox      *inbox,
+                const char *text)
+{
+  for (guint i = 0; i < inbox->texts->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (inbox->texts, i), text) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static const char *
+inbox_find_notice (Inbox      *inbox,
+                   const char *needle)
+{
+  for (guint i = 0; i < inbox->notices->len; i++)
+    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
+      return g_ptr_array_index (inbox->notices, i);
+
+  return NULL;
+}
+
+G_GNUC_UNUSED static guint
+inbox_count_notices (Inbox      *inbox,
+                     const char *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < inbox->notices->len; i++)
+    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
+      n++;
+
+  return n;
+}
+
+static guint
+n_peers (CharlaNode *node)
+{
+  return g_list_model_get_n_items (charla_node_get_peers (node));
+}
+
+/* The proof after every attack: a new, well-behaved node connects to
+ * @node and the two exchange a message each way. */
+static void
+check_friend_chats (CharlaNode *node)
+{
+  g_autoptr(CharlaNode) friend = charla_test_start_node ("Amiga");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(Inbox) friend_inbox = inbox_new (friend);
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+  guint peers_before = n_peers (node);
+
+  peer = charla_test_connect_node (friend, "127.0.0.1", charla_node_get_port (node), &error);
+  g_assert_no_error (error);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) > peers_before);
+
+  g_assert_cmpuint (charla_node_send (node, "¿sigues ahí?"), >=, 1);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (friend_inbox, "¿sigues ahí?"));
+
+  g_assert_cmpuint (charla_node_send (friend, "sí, aquí estoy"), ==, 1);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "sí, aquí estoy"));
+
+  g_signal_handlers_disconnect_by_data (node, inbox);
+  charla_node_disconnect_all (friend);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == peers_before);
+  g_signal_handlers_disconnect_by_data (friend, friend_inbox);
+  charla_test_finalize_node (&friend);
+}
+
+/* Reads from a raw socket until @needle has arrived; returns all of it. */
+static GString *
+raw_receive_until (GSocket    *socket,
+                   const char *needle)
+{
+  GString *received = g_string_new (NULL);
+  char buffer[4096];
+
+  while (strstr (received->str, needle) == NULL)
+    {
+      gssize n_read = charla_test_raw_receive (socket, buffer, sizeof buffer);
+
+      g_assert_cmpint (n_read, >, 0);
+      g_string_append_len (received, buffer, n_read);
+    }
+
+  return received;
+}
+
+/* Reads from a raw socket until the node closes it; returns all of it. */
+static GString *
+raw_receive_all (GSocket *socket)
+{
+  GString *received = g_string_new (NULL);
+  char buffer[65536];
+  gssize n_read;
+
+  while ((n_read = charla_test_raw_receive (socket, buffer, sizeof buffer)) > 0)
+    g_string_append_len (received, buffer, n_read);
+
+  return received;
+}
+
+/* A Charla client written by hand: the handshake of docs/PROTOCOL.md
+ * §3.1, claiming the node id @id. */
+static GSocket *
+raw_charla_connect (guint16     port,
+                    const char *id,
+                    const char *name)
+{
+  GSocket *socket = charla_test_raw_connect (port);
+  g_autoptr(GString) reply = NULL;
+  g_autofree char *hello = g_strdup_printf ("CHARLA/1 HELLO %s %s\n", id, name);
+  char buffer[256];
+
+  charla_test_raw_send (socket, "--name", 6);
+  g_assert_cmpint (charla_test_raw_receive (socket, buffer, sizeof buffer), >, 0);
+  charla_test_raw_send (socket, "--name", 6);
+  reply = raw_receive_until (socket, "\n");
+  g_assert_nonnull (strstr (reply->str, "CHARLA/1 HELLO "));
+  charla_test_raw_send (socket, hello, strlen (hello));
+
+  return socket;
+}
+
+/* Learns a node's id as anyone can: two bare queries to its listener. */
+G_GNUC_UNUSED static char *
+learn_node_id (guint16 port)
+{
+  g_autoptr(GSocket) socket = charla_test_raw_connect (port);
+  g_autoptr(GString) reply = NULL;
+  char buffer[256];
+  const char *hello;
+
+  charla_test_raw_send (socket, "--name", 6);
+  g_assert_cmpint (charla_test_raw_receive (socket, buffer, sizeof buffer), >, 0);
+  charla_test_raw_send (socket, "--name", 6);
+  reply = raw_receive_until (socket, "\n");
+  hello = strstr (reply->str, "CHARLA/1 HELLO ");
+  g_assert_nonnull (hello);
+  g_socket_close (socket, NULL);
+
+  return g_strndup (hello + strlen ("CHARLA/1 HELLO "), 16);
+}
+
+static CharlaPeer *
+wait_for_peer (CharlaNode *node,
+               guint       n)
+{
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) >= n);
+
+  return g_list_model_get_item (charla_node_get_peers (node), n - 1);
+}
+
+/* Sends 3 KiB messages to a seed client that never reads until it is
+ * dropped: the loss is counted in messages, not in 1 KiB writes. */
+static void
+test_undelivered_counts_messages (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) sleeper = charla_test_raw_connect (charla_node_get_port (node));
+  g_autoptr(CharlaPeer) sleeper_peer = NULL;
+  g_autofree char *text = g_strnfill (3 * 1024, 'm');
+  const char *notice;
+  guint n_sent = 0;
+  guint n_undelivered = 0;
+
+  g_socket_set_option (sleeper, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  charla_test_raw_send (sleeper, "estoy", 5);
+  sleeper_peer = wait_for_peer (node, 1);
+  g_assert_cmpint (charla_peer_get_dialect (sleeper_peer), ==, CHARLA_PEER_DIALECT_SEED);
+
+  while (charla_peer_get_state (sleeper_peer) != CHARLA_PEER_STATE_CLOSED)
+    {
+      g_assert_cmpuint (n_sent, <, 100000);
+      charla_node_send (node, text);
+      n_sent++;
+      g_main_context_iteration (NULL, FALSE);
+    }
+
+  notice = inbox_find_notice (inbox, "could not be delivered");
+  g_assert_nonnull (notice);
+  g_assert_cmpint (sscanf (notice, "%u", &n_undelivered), ==, 1);
+  g_test_message ("sent %u, %u undelivered", n_sent, n_undelivered);
+  g_assert_cmpuint (n_undelivered, >=, 1);
+  g_assert_cmpuint (n_undelivered, <=, n_sent);
+
+  check_friend_chats (node);
+}
+
+/* A million one-byte messages to a peer that never reads cost what
+ * they take: the queue's bookkeeping counts towards its cap. */
+static void
+test_queue_counts_bookkeeping (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(GSocket) sleeper = NULL;
+  g_autoptr(CharlaPeer) sleeper_peer = NULL;
+  guint n_sent = 0;
+
+  sleeper = raw_charla_connect (charla_node_get_port (node), "00000000000000aa", "Dormida");
+  g_socket_set_option (sleeper, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  sleeper_peer = wait_for_peer (node, 1);
+
+  /* 16 MiB of "MSG x\n" alone would be 2.8 million messages; with
+   * their bookkeeping they fill it at about 240,000 (and the kernel's
+   * socket buffers hold a few hundred thousand more). */
+  while (charla_peer_get_state (sleeper_peer) != CHARLA_PEER_STATE_CLOSED)
+    {
+      g_assert_cmpuint (n_sent, <, 2000000);
+      charla_peer_send (sleeper_peer, "x");
+      n_sent++;
+      if (n_sent % 1024 == 0)
+        g_main_context_iteration (NULL, FALSE);
+    }
+  g_test_message ("dropped after %u one-byte messages", n_sent);
+
+  check_friend_chats (node);
+}
+
+/* A Charla peer dropped for not reading is told, after what it already
+ * has, how many messages it missed; a node that is told says so. */
+static void
+test_dropped_peer_is_told (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) sleeper = NULL;
+  g_autoptr(CharlaPeer) sleeper_peer = NULL;
+  g_autoptr(GSocket) other = NULL;
+  g_autoptr(GString) received = NULL;
+  g_autofree char *text = g_strnfill (60 * 1024, 'z');
+  const char *bye;
+  guint missed = 0;
+
+  /* Its receive buffer keeps its usual size: a tiny TCP window would
+   * make the reading below crawl at one segment per persist timeout. */
+  sleeper = raw_charla_connect (charla_node_get_port (node), "00000000000000aa", "Dormida");
+  sleeper_peer = wait_for_peer (node, 1);
+
+  while (charla_peer_get_state (sleeper_peer) != CHARLA_PEER_STATE_CLOSED)
+    {
+      charla_peer_send (sleeper_peer, text);
+      g_main_context_iteration (NULL, FALSE);
+    }
+
+  /* It wakes up: what it had, then the farewell, then the end. */
+  received = raw_receive_all (sleeper);
+  g_assert_true (g_str_has_suffix (received->str, "\n"));
+  bye = g_strrstr (received->str, "\nBYE TOO-SLOW ");
+  g_assert_nonnull (bye);
+  g_assert_cmpint (sscanf (bye, "\nBYE TOO-SLOW %u", &missed), ==, 1);
+  g_assert_cmpuint (missed, >, 0);
+  g_assert_nonnull (inbox_find_notice (inbox, "stopped reading"));
+
+  /* The other way round: a peer says goodbye, the user is told why. */
+  other = raw_charla_connect (charla_node_get_port (node), "00000000000000bb", "Lenta");
+  g_clear_object (&sleeper_peer);
+  sleeper_peer = wait_for_peer (node, 1);
+  charla_test_raw_send (other, "MSG adiós\nBYE TOO-SLOW 42\n", strlen ("MSG adiós\nBYE TOO-SLOW 42\n"));
+  g_socket_close (other, NULL);
+  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "42 messages did not arrive") != NULL);
+  g_assert_true (inbox_has_text (inbox, "adiós"));
+
+  check_friend_chats (node);
+}
+
+/* Counts a flood as it arrives, checking that nothing is lost or
+ * reordered, and notes where it stood when other events happened. */
+typedef struct
+{
+  const char *flooder;
+  guint       n_received;
+  guint       at_friend_text;
+  gboolean    friend_text_seen;
+} Flood;
+
+static void
+on_flood_message (CharlaNode    *node,
+                  CharlaMessage *message,
+                  Flood         *flood)
+{
+  if (charla_message_get_kind (message) != CHARLA_MESSAGE_INCOMING)
+    return;
+
+  if (g_strcmp0 (charla_message_get_sender (message), flood->flooder) == 0)
+    {
+      g_autofree char *expected = g_strdup_printf ("%u", flood->n_received);
+
+      g_assert_cmpstr (charla_message_get_text (message), ==, expected);
+      flood->n_received++;
+    }
+  else if (!flood->friend_text_seen)
+    {
+      flood->friend_text_seen = TRUE;
+      flood->at_friend_text = flood->n_received;
+    }
+}
+
+static gboolean
+inbox_has_any_text (Inbox *inbox)
+{
+  return inbox->texts->len > 0;
+}
+
+/* A peer sends 300,000 tiny messages as fast as it can. Another peer's
+ * message, sent in the middle of it, is handled within a few turns
+ * (a few hundred flood messages later), not after the whole backlog;
+ * the node's answer reaches the other peer as promptly; nothing of the
+ * flood is lost or reordered. */
+static void
+test_flood_takes_turns (void)
+{
+  const guint n_flood = 300000;
+  const guint turns = 8;
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(CharlaNode) friend = charla_test_start_node ("Amiga");
+  g_autoptr(Inbox) friend_inbox = inbox_new (friend);
+  g_autoptr(GSocket) flooder = NULL;
+  g_autoptr(CharlaPeer) to_node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) batch = g_string_new (NULL);
+  Flood flood = { "Inundación", 0, 0, FALSE };
+  guint at_friend_sent = 0;
+  guint at_answer_sent;
+  guint n_sent = 0;
+
+  g_signal_connect (node, "message", G_CALLBACK (on_flood_message), &flood);
+  to_node = charla_test_connect_node (friend, "127.0.0.1", charla_node_get_port (node), &error);
+  g_assert_no_error (error);
+  flooder = raw_charla_connect (charla_node_get_port (node), "00000000000000fd", "Inundación");
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 2);
+
+  while (n_sent < n_flood)
+    {
+      g_string_truncate (batch, 0);
+      for (guint i = 0; i < 10000; i++, n_sent++)
+        g_string_append_printf (batch, "MSG %u\n", n_sent);
+      charla_test_raw_send (flooder, batch->str, batch->len);
+
+      /* The node now has a backlog of megabytes from the flooder. */
+      if (n_sent == 100000)
+        {
+          at_friend_sent = flood.n_received;
+          g_assert_cmpuint (charla_node_send (friend, "hola en medio"), ==, 1);
+        }
+    }
+
+  CHARLA_TEST_WAIT_UNTIL (flood.friend_text_seen);
+  g_test_message ("the friend's message came %u flood messages after it was sent",
+                  flood.at_friend_text - at_friend_sent);
+  g_assert_cmpuint (flood.at_friend_text - at_friend_sent, <=, turns * 64);
+
+  at_answer_sent = flood.n_received;
+  g_assert_cmpuint (charla_node_send (node, "contesto"), ==, 2);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_any_text (friend_inbox));
+  g_test_message ("the answer arrived %u flood messages after it was sent",
+                  flood.n_received - at_answer_sent);
+  g_assert_cmpuint (flood.n_received - at_answer_sent, <=, turns * 64);
+
+  CHARLA_TEST_WAIT_UNTIL (flood.n_received == n_flood);
+  g_signal_handlers_disconnect_by_data (node, &flood);
+  g_socket_close (flooder, NULL);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1);
+
+  check_friend_chats (node);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/charla/robustness/undelivered-counts-messages", test_undelivered_counts_messages);
+  g_test_add_func ("/charla/robustness/queue-counts-bookkeeping", test_queue_counts_bookkeeping);
+  g_test_add_func ("/charla/robustness/dropped-peer-is-told", test_dropped_peer_is_told);
+  g_test_add_func ("/charla/robustness/flood-takes-turns", test_flood_takes_turns);
+
+  return g_test_run ();
+}

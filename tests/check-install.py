@@ -21,6 +21,8 @@ import configparser
 import gettext
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,7 @@ def main():
     for option in ("build-root", "source-root", "prefix", "bindir", "datadir",
                    "localedir", "app-id", "version"):
         parser.add_argument("--" + option, required=True)
+    parser.add_argument("--launcher-test")
     options = parser.parse_args()
     app_id = options.app_id
 
@@ -213,8 +216,78 @@ def main():
                 check(f"“{english}” is “{spanish}” in Spanish", translated == spanish,
                       translated)
 
+        # The launcher entry as GNOME Shell sees it, once the schema is
+        # compiled as meson's post-install step does outside a DESTDIR.
+        if options.launcher_test:
+            subprocess.run(["glib-compile-schemas", schemas], check=True)
+            run_launcher_test(options.launcher_test, destdir,
+                              dest(under(options.datadir)), bindir)
+
     print(f"1..{len(tests)}")
     return 0 if all(tests) else 1
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("0.0.0.0", 0))
+        return probe.getsockname()[1]
+
+
+def end_launched(pidfile):
+    try:
+        with open(pidfile, encoding="utf-8") as f:
+            pids = [int(line) for line in f if line.strip()]
+    except OSError:
+        return
+    for pid in pids:
+        # Only if it is still ours: its environment names our pid file.
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"CHARLA_TEST_PIDFILE={pidfile}".encode() not in f.read().split(b"\0"):
+                    continue
+        except OSError:
+            continue
+        try:
+            os.kill(pid, signal.SIGTERM)
+            print(f"# ended charla (pid {pid}), left running by the launcher test")
+        except ProcessLookupError:
+            pass
+
+
+def run_launcher_test(program, destdir, datadir, bindir):
+    """Runs test-launcher (a g_test program) under Xvfb in a D-Bus session;
+    each of its results becomes one of ours."""
+    xvfb_run = shutil.which("xvfb-run")
+    dbus_run_session = shutil.which("dbus-run-session")
+    if xvfb_run is None or dbus_run_session is None:
+        tests.append(True)
+        print(f"ok {len(tests)} - the launcher entry works # SKIP xvfb-run or dbus-run-session missing")
+        return
+    pidfile = os.path.join(destdir, "launched.pids")
+    env = dict(os.environ,
+               CHARLA_TEST_DATADIR=datadir,
+               CHARLA_TEST_BINDIR=bindir,
+               CHARLA_TEST_PORT=str(free_port()),
+               CHARLA_TEST_PIDFILE=pidfile)
+    try:
+        result = subprocess.run(
+            [xvfb_run, "-a", "-s", "-screen 0 1024x768x24 -nolisten tcp",
+             dbus_run_session, "--", program],
+            env=env, capture_output=True, text=True, timeout=150)
+    finally:
+        # A charla left running by a failed launch test holds our pipes.
+        end_launched(pidfile)
+    seen = 0
+    for line in result.stdout.splitlines():
+        if line.startswith("ok ") or line.startswith("not ok "):
+            seen += 1
+            ok = line.startswith("ok ")
+            name = line.split(" ", 3 if not ok else 2)[-1]
+            check(f"launcher: {name}", ok, result.stderr if not ok else "")
+        elif line.startswith("#"):
+            print(line)
+    check("launcher: test-launcher ran to the end", result.returncode == 0 and seen > 0,
+          f"exit status {result.returncode}\n{result.stderr}")
 
 
 if __name__ == "__main__":

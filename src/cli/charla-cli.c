@@ -338,7 +338,8 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CHARLA_LOCALEDIR: the catalogues of a build tree (meson devenv). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CHARLA_LOCALEDIR") != NULL ? g_getenv ("CHARLA_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -225,7 +225,11 @@ charla_application_start_node (CharlaApplication *self)
   /* A display name changed in the preferences renames the node at once;
    * connections are remembered as recent. */
   if (self->settings != NULL)
-    charla_settings_bind_node (self->settings, self->node);
+    {
+      charla_settings_bind_node (self->settings, self->node);
+      /* Probe timeout and probes in flight, for the next search. */
+      charla_settings_bind_scanner (self->settings, charla_node_get_scanner (self->node));
+    }
 
   /* Not fatal: the user can still scan and connect out. The window
    * shows that the node is not listening; the node posts why to the

@@ -45,6 +45,7 @@ enum {
 
 enum {
   CONNECTED,
+  FORGET_RECENT,
   N_SIGNALS
 };
 
@@ -205,14 +206,33 @@ static GtkWidget *
 create_recent_row (gpointer item,
                    gpointer user_data)
 {
+  const char *target = gtk_string_object_get_string (item);
+  g_autofree char *tooltip = g_strdup_printf (_("Forget %s"), target);
   GtkWidget *row = adw_action_row_new ();
+  GtkWidget *forget = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), gtk_string_object_get_string (item));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), target);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  gtk_widget_set_valign (forget, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (forget, "flat");
+  gtk_widget_set_tooltip_text (forget, tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (forget), "dialog.forget-recent");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (forget), "s", target);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), forget);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
 
   return row;
+}
+
+/* Whoever keeps the recent targets (the window) removes it from the model. */
+static void
+forget_recent_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[FORGET_RECENT], 0, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -378,7 +398,19 @@ charla_connect_dialog_class_init (CharlaConnectDialogClass *klass)
     g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, CHARLA_TYPE_PEER);
 
+  /**
+   * CharlaConnectDialog::forget-recent:
+   * @target: a "host:port" of #CharlaConnectDialog:recent
+   *
+   * The user asked to forget @target; the owner of the recent model
+   * removes it.
+   */
+  signals[FORGET_RECENT] =
+    g_signal_new ("forget-recent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_install_action (widget_class, "dialog.connect", NULL, connect_action);
+  gtk_widget_class_install_action (widget_class, "dialog.forget-recent", "s", forget_recent_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/charla/Charla/charla-connect-dialog.ui");

@@ -6,11 +6,13 @@
 #include <glib/gi18n.h>
 
 #include "charla-window.h"
+#include "charla-application.h"
 #include "charla-chat-view.h"
 #include "charla-connect-dialog.h"
 #include "charla-peer-row.h"
 #include "charla-scan-report.h"
 #include "charla-server-list.h"
+#include "charla-settings.h"
 #include "charla-ui-util.h"
 
 /* The window is a thin face over the node: three pages (servers, chat,
@@ -80,7 +82,14 @@ static void
 remember_target (CharlaWindow *self,
                  const char   *target)
 {
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
+  guint n_items;
+
+  /* With settings, the node's connections are recorded there (see
+   * charla_settings_bind_node()) and self->recent follows the key. */
+  if (self->settings != NULL)
+    return;
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
 
   for (guint i = 0; i < n_items; i++)
     if (g_strcmp0 (gtk_string_list_get_string (self->recent, i), target) == 0)
@@ -93,6 +102,26 @@ remember_target (CharlaWindow *self,
   n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
   if (n_items > MAX_RECENT)
     gtk_string_list_splice (self->recent, MAX_RECENT, n_items - MAX_RECENT, NULL);
+}
+
+static void
+on_forget_recent (CharlaWindow *self,
+                  const char   *target)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
+
+  if (self->settings != NULL)
+    {
+      charla_settings_remove_recent_connection (self->settings, target);
+      return;
+    }
+
+  for (guint i = 0; i < n_items; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->recent, i), target) == 0)
+      {
+        gtk_string_list_remove (self->recent, i);
+        break;
+      }
 }
 
 static void
@@ -159,11 +188,43 @@ on_message (CharlaWindow *self,
     adw_view_stack_page_set_needs_attention (self->chat_page, TRUE);
 }
 
+static CharlaNotifier *
+get_notifier (CharlaWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  return CHARLA_IS_APPLICATION (application)
+         ? charla_application_get_notifier (CHARLA_APPLICATION (application))
+         : NULL;
+}
+
 static void
 on_visible_page_changed (CharlaWindow *self)
 {
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "chat") == 0)
+  gboolean at_chat = g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "chat") == 0;
+  CharlaNotifier *notifier = get_notifier (self);
+
+  if (at_chat)
     adw_view_stack_page_set_needs_attention (self->chat_page, FALSE);
+  /* What is unread stays counted until the chat is seen. */
+  if (notifier != NULL)
+    charla_notifier_set_conversation_visible (notifier, at_chat);
+}
+
+static void
+apply_scan_settings (CharlaWindow *self)
+{
+  g_autofree char *targets = charla_settings_dup_scan_targets (self->settings);
+  g_autofree char *ports = charla_settings_dup_scan_ports (self->settings);
+
+  /* No targets in the preferences: this machine's networks. */
+  if (targets == NULL)
+    {
+      g_auto(GStrv) local = charla_network_dup_local_targets ();
+
+      targets = g_strjoinv (", ", local);
+    }
+  charla_server_list_set_targets (self->server_list, targets, ports);
 }
 
 static GtkWidget *
@@ -299,6 +360,7 @@ open_connect_dialog (CharlaWindow *self)
                                                            G_LIST_MODEL (self->recent));
 
   g_signal_connect_object (dialog, "connected", G_CALLBACK (on_dialog_connected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "forget-recent", G_CALLBACK (on_forget_recent), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 
   return dialog;
@@ -495,12 +557,15 @@ charla_window_constructed (GObject *object)
   gtk_box_append (self->servers_box, GTK_WIDGET (self->server_list));
   if (self->settings != NULL)
     {
-      g_autofree char *targets = g_settings_get_string (self->settings, "scan-targets");
-      g_autofree char *ports = g_settings_get_string (self->settings, "scan-ports");
+      /* The preferences' defaults, now and whenever they change. */
+      apply_scan_settings (self);
+      g_signal_connect_object (self->settings, "changed::scan-targets", G_CALLBACK (apply_scan_settings), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::scan-ports", G_CALLBACK (apply_scan_settings), self,
+                               G_CONNECT_SWAPPED);
 
-      charla_server_list_set_targets (self->server_list,
-                                      *targets != '\0' ? targets : NULL,
-                                      *ports != '\0' ? ports : NULL);
+      g_clear_object (&self->recent);
+      self->recent = GTK_STRING_LIST (charla_settings_recent_connections_new (self->settings));
     }
   g_signal_connect_object (self->server_list, "notify::can-scan", G_CALLBACK (update_scan_actions), self,
                            G_CONNECT_SWAPPED);
@@ -525,6 +590,12 @@ charla_window_constructed (GObject *object)
 
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self,
                            G_CONNECT_SWAPPED);
+
+  /* The unread count on the Chat page's tab until the chat is seen. */
+  if (get_notifier (self) != NULL)
+    g_object_bind_property (get_notifier (self), "unread-count", self->chat_page, "badge-number",
+                            G_BINDING_SYNC_CREATE);
+  on_visible_page_changed (self);
 }
 
 static void

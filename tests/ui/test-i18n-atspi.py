@@ -12,6 +12,7 @@ for Servers" and "Servers". The catalogue comes from the build tree
 import os
 import subprocess
 import sys
+import threading
 
 # libatspi warns about GTK 4 apps it cannot cache ("Error in GetItems"):
 # fatal warnings are for charla, not for this client.
@@ -61,11 +62,18 @@ def run_in(locale, search_label, page_label, absent, address):
 
     app_process = subprocess.Popen([os.environ["CHARLA_APP"], "--name", "Persona",
                                     "--bind", address, "--ports", "9991-9995"],
-                                   env=env, stderr=subprocess.DEVNULL)
+                                   env=env, stderr=subprocess.PIPE, text=True)
+    stderr_lines = []
+    threading.Thread(target=lambda: stderr_lines.extend(app_process.stderr), daemon=True).start()
     try:
-        app = wait_for("charla on the accessibility bus", find_app)
+        # A first start under the sanitizers on a busy machine is slow.
+        app = wait_for("charla on the accessibility bus", find_app, seconds=90)
         tap(app is not None, f"{locale}: charla shows up on the accessibility bus")
         if app is None:
+            print(f"# charla {'exited with ' + str(app_process.poll()) if app_process.poll() is not None else 'still runs'}",
+                  flush=True)
+            for line in stderr_lines[-20:]:
+                print("# " + line.rstrip(), flush=True)
             return
         button = wait_for(f"the button “{search_label}”",
                           lambda: find(app, "push button", (search_label,)))
@@ -83,7 +91,7 @@ def run_in(locale, search_label, page_label, absent, address):
             app_process.kill()
             app_process.wait()
         # The next charla must not be mistaken for this one.
-        wait_for("charla to leave the accessibility bus", lambda: find_app() is None)
+        wait_for("charla to leave the accessibility bus", lambda: find_app() is None, seconds=60)
 
 
 def main():

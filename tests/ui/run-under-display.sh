@@ -2,5 +2,35 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs a UI test program in a D-Bus session of its own under a private
 # Xvfb server, so UI tests never need (or touch) a real desktop.
+#
+# Xvfb picks a free display number itself and writes it to a file
+# (-displayfd) once it accepts connections: unlike `xvfb-run -a`, two tests
+# started at the same moment never race for the same number (the loser's
+# program then failed with "cannot open display").
 set -eu
-exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" "$@"
+
+work=$(mktemp -d)
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+xvfb=$!
+cleanup () {
+  kill "$xvfb" 2>/dev/null || true
+  wait "$xvfb" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+tries=0
+until [ -s "$work/display" ]; do
+  if ! kill -0 "$xvfb" 2>/dev/null || [ "$tries" -ge 300 ]; then
+    echo "Bail out! Xvfb did not start: $(cat "$work/xvfb.log")"
+    exit 1
+  fi
+  tries=$((tries + 1))
+  sleep 0.1
+done
+DISPLAY=":$(head -n 1 "$work/display")"
+export DISPLAY
+
+status=0
+dbus-run-session -- "$@" || status=$?
+exit "$status"

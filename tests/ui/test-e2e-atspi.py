@@ -17,6 +17,11 @@ import sys
 import threading
 import time
 
+# libatspi warns about GTK 4 apps it cannot cache ("Error in GetItems ...
+# /org/a11y/atspi/cache"), which G_DEBUG=fatal-warnings made a SIGTRAP of
+# this client now and then: fatal warnings are for charla, not for us.
+APP_G_DEBUG = os.environ.pop("G_DEBUG", None)
+
 from charla_atspi import (SEARCH_LABELS, WAIT_SECONDS, Atspi, JsonLines, double_click,
                           find, find_app, find_containing, start_accessibility_bus,
                           type_into, wait_for)
@@ -53,6 +58,8 @@ def main():
         tap(seed_events.wait(lambda e: "listening" in e) is not None, "the seed server listens")
 
         env = dict(os.environ)
+        if APP_G_DEBUG is not None:
+            env["G_DEBUG"] = APP_G_DEBUG
         # The real accessibility bus, not the widget tests' in-process one.
         env.pop("GTK_A11Y", None)
         env.pop("NO_AT_BRIDGE", None)

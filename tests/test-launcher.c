@@ -62,7 +62,7 @@ test_found_in_launcher (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (terms); i++)
     {
-      g_test_message ("searching for “%s”", terms[i]);
+      g_test_message ("searching for \"%s\"", terms[i]);
       g_assert_true (search_finds_charla (terms[i]));
     }
 }

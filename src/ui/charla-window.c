@@ -211,6 +211,19 @@ on_visible_page_changed (CharlaWindow *self)
     charla_notifier_set_conversation_visible (notifier, at_chat);
 }
 
+/* The unread count on the Chat page's tab until the chat is seen. */
+static void
+on_application_changed (CharlaWindow *self)
+{
+  CharlaNotifier *notifier = get_notifier (self);
+
+  if (notifier == NULL)
+    return;
+
+  g_object_bind_property (notifier, "unread-count", self->chat_page, "badge-number", G_BINDING_SYNC_CREATE);
+  on_visible_page_changed (self);
+}
+
 static void
 apply_scan_settings (CharlaWindow *self)
 {
@@ -591,11 +604,9 @@ charla_window_constructed (GObject *object)
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_visible_page_changed), self,
                            G_CONNECT_SWAPPED);
 
-  /* The unread count on the Chat page's tab until the chat is seen. */
-  if (get_notifier (self) != NULL)
-    g_object_bind_property (get_notifier (self), "unread-count", self->chat_page, "badge-number",
-                            G_BINDING_SYNC_CREATE);
-  on_visible_page_changed (self);
+  /* The application is set after construction (a plain property). */
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
+  on_application_changed (self);
 }
 
 static void

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The whole CharlaApplication with its settings, as a user starts it:
+ * the window comes back at its saved size, its search fields follow the
+ * preferences, the Chat tab counts unread messages until the chat is seen,
+ * and the connection dialog offers the recent connections and forgets one
+ * on request. The node listens on loopback, on any free port. */
+#include <adwaita.h>
+
+#include "charla-application.h"
+#include "charla-connect-dialog.h"
+#include "charla-server-list.h"
+#include "charla-settings.h"
+#include "charla-window.h"
+#include "charla-test-support.h"
+
+#define APP_ID "io.github.charla.Charla"
+
+static gpointer
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      gpointer found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+badge_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return adw_view_stack_page_get_badge_number (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static gboolean
+window_is_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+static gboolean
+has_peers (gpointer data)
+{
+  return g_list_model_get_n_items (charla_node_get_peers (data)) > 0;
+}
+
+static const char *
+field_text (CharlaServerList *list,
+            const char       *name)
+{
+  GObject *row = gtk_widget_get_template_child (GTK_WIDGET (list), CHARLA_TYPE_SERVER_LIST, name);
+
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+static void
+check_search_fields (CharlaWindow *window,
+                     GSettings    *settings)
+{
+  CharlaServerList *list = find_widget (GTK_WIDGET (window), CHARLA_TYPE_SERVER_LIST);
+
+  g_assert_nonnull (list);
+  g_assert_cmpstr (field_text (list, "targets_row"), ==, "127.0.0.7");
+  g_assert_cmpstr (field_text (list, "ports_row"), ==, "9990-9991");
+
+  /* A change in the preferences shows at once. */
+  g_settings_set_string (settings, "scan-targets", "127.0.0.8-9");
+  g_settings_set_string (settings, "scan-ports", "9995");
+  charla_test_spin_for (50);
+  g_assert_cmpstr (field_text (list, "targets_row"), ==, "127.0.0.8-9");
+  g_assert_cmpstr (field_text (list, "ports_row"), ==, "9995");
+}
+
+static void
+check_unread_badge (CharlaApplication *app,
+                    CharlaWindow      *window)
+{
+  CharlaNode *node = charla_application_get_node (app);
+  AdwViewStackPage *chat_page = ADW_VIEW_STACK_PAGE (
+    gtk_widget_get_template_child (GTK_WIDGET (window), CHARLA_TYPE_WINDOW, "chat_page"));
+  CharlaNode *beto = charla_test_start_node_bound ("Beto", "127.0.0.1");
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer one[] = { chat_page, GUINT_TO_POINTER (1) };
+  gpointer none[] = { chat_page, GUINT_TO_POINTER (0) };
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "servers");
+  peer = charla_test_connect_node (beto, "127.0.0.1", charla_node_get_port (node), &error);
+  g_assert_no_error (error);
+  charla_test_wait_until (has_peers, node);
+
+  charla_node_send (beto, "hola");
+  charla_test_wait_until (badge_is, one);
+  g_assert_cmpuint (charla_notifier_get_unread_count (charla_application_get_notifier (app)), ==, 1);
+
+  /* Seeing the chat reads it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "chat");
+  gtk_window_present (GTK_WINDOW (window));
+  charla_test_wait_until (window_is_active, window);
+  charla_test_wait_until (badge_is, none);
+
+  g_clear_object (&peer);
+  charla_test_finalize_node (&beto);
+}
+
+static CharlaConnectDialog *
+find_connect_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CHARLA_IS_CONNECT_DIALOG (toplevel))
+        return CHARLA_CONNECT_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_connect_dialog (gpointer data)
+{
+  return find_connect_dialog () != NULL;
+}
+
+static void
+check_recent_connections (CharlaWindow *window,
+                          GSettings    *settings)
+{
+  const char * const recent[] = { "127.0.0.9:9990", "[::1]:9991", NULL };
+  g_auto(GStrv) left = NULL;
+  CharlaConnectDialog *dialog;
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  GtkButton *forget;
+
+  g_settings_set_strv (settings, "recent-connections", recent);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.connect-dialog", NULL);
+  charla_test_wait_until (has_connect_dialog, NULL);
+  dialog = find_connect_dialog ();
+
+  list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (dialog), CHARLA_TYPE_CONNECT_DIALOG,
+                                                      "recent_list"));
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "127.0.0.9:9990");
+  g_assert_nonnull (gtk_list_box_get_row_at_index (list, 1));
+
+  /* Forgotten: out of the settings and of the dialog. */
+  forget = GTK_BUTTON (find_widget (GTK_WIDGET (row), GTK_TYPE_BUTTON));
+  g_assert_nonnull (forget);
+  g_signal_emit_by_name (forget, "clicked");
+  left = g_settings_get_strv (settings, "recent-connections");
+  g_assert_cmpstrv (left, ((const char * const[]) { "[::1]:9991", NULL }));
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "[::1]:9991");
+  g_assert_null (gtk_list_box_get_row_at_index (list, 1));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+on_activate (CharlaApplication *app,
+             gpointer           user_data)
+{
+  gboolean *ran = user_data;
+  GSettings *settings = charla_application_get_settings (app);
+  CharlaWindow *window = CHARLA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  int width, height;
+
+  g_assert_nonnull (settings);
+  g_assert_nonnull (window);
+
+  /* Back at the size it had. */
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 600);
+  g_assert_cmpint (height, ==, 500);
+
+  check_search_fields (window, settings);
+  check_unread_badge (app, window);
+  check_recent_connections (window, settings);
+
+  *ran = TRUE;
+  g_application_quit (G_APPLICATION (app));
+}
+
+static void
+test_app_with_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(CharlaApplication) app = charla_application_new ();
+  char *argv[] = { "charla", "--name", "Ana", "--bind", "127.0.0.1", "--port", "0", NULL };
+  gboolean ran = FALSE;
+
+  /* The memory backend is the process's: the app reads these. */
+  g_settings_set_int (settings, "window-width", 600);
+  g_settings_set_int (settings, "window-height", 500);
+  g_settings_set_string (settings, "scan-targets", "127.0.0.7");
+  g_settings_set_string (settings, "scan-ports", "9990-9991");
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &ran);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+  g_assert_true (ran);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/charla/desktop/app-with-settings", test_app_with_settings);
+
+  return g_test_run ();
+}

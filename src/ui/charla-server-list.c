@@ -209,11 +209,14 @@ on_progress_changed (CharlaServerList *self)
 {
   guint64 done = charla_scanner_get_done (self->scanner);
   guint64 total = charla_scanner_get_total (self->scanner);
+  /* Formatted apart: a G_GUINT64_FORMAT inside _() breaks xgettext. */
+  g_autofree char *done_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, done);
+  g_autofree char *total_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, total);
   g_autofree char *text = NULL;
 
   gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0.0);
   /* TRANSLATORS: probes done of probes in total, e.g. "120 of 4,096" */
-  text = g_strdup_printf (_("%'" G_GUINT64_FORMAT " of %'" G_GUINT64_FORMAT), done, total);
+  text = g_strdup_printf (_("%s of %s"), done_text, total_text);
   gtk_label_set_text (self->progress_label, text);
 }
 

@@ -24,10 +24,9 @@ xgettext --package-name=charla --from-code=UTF-8 --add-comments \
   --keyword=g_dpgettext2:2c,3 \
   --directory=. --files-from=po/POTFILES.in --output="$work/charla.pot"
 
-# While the other engineers are still adding strings, a string not yet
-# translated is reported as a TAP TODO (listed, not failing) instead of
-# a failure; the final translation pass of a round sets this to "".
-untranslated_todo=" # TODO translated in the desktop engineer's next po pass"
+# Set to " # TODO ..." to report a string not yet translated without
+# failing, while a round is still adding strings; "" makes it a failure.
+untranslated_todo=""
 
 n=0
 tap () {  # tap OK|NOT_OK DESCRIPTION [DIRECTIVE]

@@ -108,21 +108,37 @@ n_peers (CharlaNode *node)
   return g_list_model_get_n_items (charla_node_get_peers (node));
 }
 
+static gboolean
+has_peer_named (CharlaNode *node,
+                const char *name)
+{
+  GListModel *peers = charla_node_get_peers (node);
+
+  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
+    {
+      g_autoptr(CharlaPeer) peer = g_list_model_get_item (peers, i);
+
+      if (g_strcmp0 (charla_peer_get_name (peer), name) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* The proof after every attack: a new, well-behaved node connects to
  * @node and the two exchange a message each way. */
 static void
 check_friend_chats (CharlaNode *node)
 {
-  g_autoptr(CharlaNode) friend = charla_test_start_node ("Amiga");
+  g_autoptr(CharlaNode) friend = charla_test_start_node ("Testigo");
   g_autoptr(Inbox) inbox = inbox_new (node);
   g_autoptr(Inbox) friend_inbox = inbox_new (friend);
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GError) error = NULL;
-  guint peers_before = n_peers (node);
 
   peer = charla_test_connect_node (friend, "127.0.0.1", charla_node_get_port (node), &error);
   g_assert_no_error (error);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) > peers_before);
+  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Testigo"));
 
   g_assert_cmpuint (charla_node_send (node, "¿sigues ahí?"), >=, 1);
   CHARLA_TEST_WAIT_UNTIL (inbox_has_text (friend_inbox, "¿sigues ahí?"));
@@ -132,7 +148,7 @@ check_friend_chats (CharlaNode *node)
 
   g_signal_handlers_disconnect_by_data (node, inbox);
   charla_node_disconnect_all (friend);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == peers_before);
+  CHARLA_TEST_WAIT_UNTIL (!has_peer_named (node, "Testigo"));
   g_signal_handlers_disconnect_by_data (friend, friend_inbox);
   charla_test_finalize_node (&friend);
 }
@@ -436,6 +452,56 @@ test_flood_takes_turns (void)
   check_friend_chats (node);
 }
 
+/* The framed message limit is 64 KiB of text, not 64 KiB and 16 bytes;
+ * the rest of an over-long line is text only if the line was a MSG. */
+static void
+test_framed_limits (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) client = NULL;
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *long_name = NULL;
+  gsize total = 0;
+
+  client = raw_charla_connect (charla_node_get_port (node), "00000000000000cc", "Larga");
+  peer = wait_for_peer (node, 1);
+
+  /* The longest line the old limit let through in one piece. */
+  g_string_append (line, "MSG ");
+  for (guint i = 0; i < 65548; i++)
+    g_string_append_c (line, 'x');
+  g_string_append_c (line, '\n');
+  /* Over-long lines that are not messages never become text. */
+  g_string_append (line, "NAME ");
+  for (guint i = 0; i < 70000; i++)
+    g_string_append_c (line, 'n');
+  g_string_append (line, "\nFOO ");
+  for (guint i = 0; i < 70000; i++)
+    g_string_append_c (line, 'f');
+  g_string_append (line, "\nMSG fin\n");
+  charla_test_raw_send (client, line->str, line->len);
+
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "fin"));
+  for (guint i = 0; i + 1 < inbox->texts->len; i++)
+    {
+      const char *text = g_ptr_array_index (inbox->texts, i);
+
+      g_assert_cmpuint (strlen (text), <=, CHARLA_MAX_MESSAGE_SIZE);
+      g_assert_null (strchr (text, 'n'));
+      g_assert_null (strchr (text, 'f'));
+      total += strlen (text);
+    }
+  g_assert_cmpuint (total, ==, 65548);
+
+  long_name = g_strnfill (CHARLA_MAX_NAME_CHARS, 'n');
+  g_assert_cmpstr (charla_peer_get_name (peer), ==, long_name);
+
+  g_socket_close (client, NULL);
+  check_friend_chats (node);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -446,6 +512,7 @@ main (int   argc,
   g_test_add_func ("/charla/robustness/queue-counts-bookkeeping", test_queue_counts_bookkeeping);
   g_test_add_func ("/charla/robustness/dropped-peer-is-told", test_dropped_peer_is_told);
   g_test_add_func ("/charla/robustness/flood-takes-turns", test_flood_takes_turns);
+  g_test_add_func ("/charla/robustness/framed-limits", test_framed_limits);
 
   return g_test_run ();
 }

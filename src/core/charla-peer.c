@@ -125,6 +125,7 @@ struct _CharlaPeer
   GError              *end_error;     /* why reading ended, once it has */
   guint                name_known : 1;
   guint                read_ended : 1;
+  guint                continuing_message : 1; /* an over-long framed line is a MSG */
   guint                heard_text : 1;
 };
 
@@ -204,7 +205,8 @@ set_dialect (CharlaPeer        *self,
     {
       g_assert (charla_line_splitter_get_pending (self->splitter) == 0);
       charla_line_splitter_free (self->splitter);
-      self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE + 16);
+      /* A MSG line of 64 KiB of text is one piece, verb included. */
+      self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE + strlen (CHARLA_VERB_MESSAGE));
     }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIALECT]);
@@ -1172,9 +1174,17 @@ deliver (CharlaPeer *self,
          const char *data,
          gsize       len)
 {
-  g_autofree char *text = charla_text_sanitize (data, len);
+  /* At most 64 KiB per message, whatever the piece (the rest of an
+   * over-long framed line is a little longer). */
+  while (len > 0 && self->state != CHARLA_PEER_STATE_CLOSED)
+    {
+      gsize take = charla_utf8_cut (data, len, CHARLA_MAX_MESSAGE_SIZE);
+      g_autofree char *text = charla_text_sanitize (data, take);
 
-  g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, text);
+      g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, text);
+      data += take;
+      len -= take;
+    }
 }
 
 static gboolean
@@ -1301,14 +1311,20 @@ process_framed_line (CharlaPeer *self,
 {
   if (continued)
     {
-      /* The rest of an over-long MSG line. */
-      deliver (self, line, len);
+      /* The rest of an over-long line: text if the line was a MSG,
+       * never text if it was anything else. */
+      if (self->continuing_message)
+        deliver (self, line, len);
       return;
     }
+
+  self->continuing_message = FALSE;
 
   if (len >= strlen (CHARLA_VERB_MESSAGE) && memcmp (line, CHARLA_VERB_MESSAGE, strlen (CHARLA_VERB_MESSAGE)) == 0)
     {
       gsize verb_len = strlen (CHARLA_VERB_MESSAGE);
+
+      self->continuing_message = TRUE;
       if (len > verb_len)
         deliver (self, line + verb_len, len - verb_len);
     }

@@ -89,7 +89,7 @@ inbox_find_notice (Inbox      *inbox,
   return NULL;
 }
 
-G_GNUC_UNUSED static guint
+static guint
 inbox_count_notices (Inbox      *inbox,
                      const char *needle)
 {
@@ -502,6 +502,166 @@ test_framed_limits (void)
   check_friend_chats (node);
 }
 
+/* Reads until the node closes the connection; what it sent is dropped. */
+static void
+raw_wait_closed (GSocket *socket)
+{
+  g_autoptr(GString) rest = raw_receive_all (socket);
+}
+
+/* What a service scan (nmap -sV) sends a chat port: each is refused at
+ * its first bytes with one line, and nothing of it lands in the chat;
+ * a seed client's text, typed however, still arrives. */
+static void
+test_other_protocols (void)
+{
+  static const struct {
+    const char *bytes;
+    gsize       len;
+    const char *what;
+  } probes[] = {
+#define PROBE(bytes, what) { bytes, sizeof bytes - 1, what }
+    PROBE ("GET / HTTP/1.0\r\n\r\n", "(HTTP)"),
+    PROBE ("GET /nice%20ports%2C/Tri%6Eity.txt%2ebak HTTP/1.0\r\n\r\n", "(HTTP)"),
+    PROBE ("OPTIONS / HTTP/1.0\r\n\r\n", "(HTTP)"),
+    PROBE ("OPTIONS / RTSP/1.0\r\n\r\n", "(RTSP)"),
+    PROBE ("OPTIONS sip:nm SIP/2.0\r\nVia: SIP/2.0/TCP nm;branch=foo\r\n\r\n", "(SIP)"),
+    PROBE ("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\x5a\x5b", "(TLS)"),
+    PROBE ("SSH-2.0-OpenSSH_9.2p1\r\n", "(SSH)"),
+    PROBE ("EHLO\r\n", "(SMTP)"),
+    PROBE ("HELP\r\n", "(HELP)"),
+    PROBE ("\x80\0\0\x28\x72\xfe\x1d\x13\0\0\0\0\0\0\0\x02", "binary data"),
+    PROBE ("\0\0\0\xa4\xff\x53\x4d\x42\x72\0\0\0\0", "binary data"),
+    PROBE ("l\0\x0b\0\0\0\0\0\0\0\0\0", "binary data"),
+    PROBE ("\x30\x84\0\0\0\x2d\x02\x01\x07\x63\x84", "binary data"),
+#undef PROBE
+  };
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) lines = NULL;
+  g_autoptr(GSocket) late = NULL;
+  g_autoptr(GSocket) seed = NULL;
+  g_autoptr(CharlaPeer) late_peer = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (probes); i++)
+    {
+      g_autoptr(GSocket) probe = charla_test_raw_connect (charla_node_get_port (node));
+      guint n_notices = inbox->notices->len;
+
+      charla_test_raw_send (probe, probes[i].bytes, probes[i].len);
+      raw_wait_closed (probe);
+      CHARLA_TEST_WAIT_UNTIL (inbox->notices->len > n_notices);
+
+      /* One line, naming the address and what it spoke. */
+      g_assert_cmpuint (inbox->notices->len, ==, n_notices + 1);
+      g_assert_true (g_str_has_prefix (g_ptr_array_index (inbox->notices, n_notices), "127.0.0.1 "));
+      g_assert_nonnull (strstr (g_ptr_array_index (inbox->notices, n_notices), probes[i].what));
+    }
+  g_assert_cmpuint (inbox->n_incoming, ==, 0);
+  g_assert_cmpuint (n_peers (node), ==, 0);
+
+  /* A probe that waited to be listed first (nmap's first probe only
+   * listens): it goes from the list, still with one line. */
+  late = charla_test_raw_connect (charla_node_get_port (node));
+  late_peer = wait_for_peer (node, 1);
+  charla_test_raw_send (late, "GET / HTTP/1.0\r\n\r\n", 18);
+  raw_wait_closed (late);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+  g_assert_cmpuint (inbox_count_notices (inbox, "spoke another protocol (HTTP)"), ==, 4);
+  g_assert_null (inbox_find_notice (inbox, "disconnected"));
+
+  /* Empty lines are no protocol, and nothing to show either. */
+  lines = charla_test_raw_connect (charla_node_get_port (node));
+  charla_test_raw_send (lines, "\r\n\r\n", 4);
+  charla_test_spin_for (100);
+  g_socket_close (lines, NULL);
+
+  /* A seed client's text arrives, typed however. */
+  seed = charla_test_raw_connect (charla_node_get_port (node));
+  charla_test_raw_send (seed, "GET me a coffee", 15);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "GET me a coffee"));
+  charla_test_spin_for (100);
+  charla_test_raw_send (seed, "HELP", 4);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "HELP"));
+  charla_test_spin_for (100);
+  charla_test_raw_send (seed, "uno\r\ndos \x1b[31mrojo\r\n", 22);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "uno"));
+  CHARLA_TEST_WAIT_UNTIL (inbox->n_incoming == 4);
+  g_assert_cmpuint (inbox_count_notices (inbox, "spoke another protocol"), ==, 10);
+  g_assert_cmpuint (inbox_count_notices (inbox, "binary data"), ==, 4);
+  g_socket_close (seed, NULL);
+
+  check_friend_chats (node);
+}
+
+/* Nothing blank is ever shown: empty lines, spaces, invisible marks. */
+static void
+test_empty_messages (void)
+{
+  static const char raw[] = "\n\n  \n\t\n\xe2\x80\x8b\n\xc2\xa0\nhola\n";
+  static const char framed[] = "MSG \nMSG    \nMSG \xe2\x80\x8b\xe2\x80\x8e\nMSG adiós\n";
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) seed = charla_test_raw_connect (charla_node_get_port (node));
+  g_autoptr(GSocket) charla = NULL;
+
+  charla_test_raw_send (seed, raw, sizeof raw - 1);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "hola"));
+
+  charla = raw_charla_connect (charla_node_get_port (node), "00000000000000ee", "Vacía");
+  charla_test_raw_send (charla, framed, sizeof framed - 1);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "adiós"));
+
+  g_assert_cmpuint (inbox->n_incoming, ==, 2);
+  g_socket_close (seed, NULL);
+  g_socket_close (charla, NULL);
+
+  check_friend_chats (node);
+}
+
+/* A connect that reaches a web server instead of a chat node says so. */
+static void
+test_connect_to_other_service (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) server = NULL;
+  g_autoptr(GSocket) accepted = NULL;
+  g_autoptr(GSocketAddress) any = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+  char query[16];
+
+  server = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  any = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (server, any, TRUE, &error));
+  g_assert_true (g_socket_listen (server, &error));
+  bound = g_socket_get_local_address (server, &error);
+  g_socket_set_blocking (server, FALSE);
+
+  charla_node_connect_async (node, "127.0.0.1",
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                             NULL, charla_test_store_result, &result);
+  while ((accepted = g_socket_accept (server, NULL, NULL)) == NULL)
+    charla_test_spin_for (10);
+  g_assert_cmpint (charla_test_raw_receive (accepted, query, sizeof query), ==, 6);
+  charla_test_raw_send (accepted, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 47);
+
+  CHARLA_TEST_WAIT_UNTIL (result != NULL);
+  peer = charla_node_connect_finish (node, result, &error);
+  g_assert_null (peer);
+  g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "(HTTP)"));
+  g_assert_cmpuint (inbox_count_notices (inbox, "(HTTP)"), ==, 1);
+  g_assert_cmpuint (n_peers (node), ==, 0);
+
+  check_friend_chats (node);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -513,6 +673,9 @@ main (int   argc,
   g_test_add_func ("/charla/robustness/dropped-peer-is-told", test_dropped_peer_is_told);
   g_test_add_func ("/charla/robustness/flood-takes-turns", test_flood_takes_turns);
   g_test_add_func ("/charla/robustness/framed-limits", test_framed_limits);
+  g_test_add_func ("/charla/robustness/other-protocols", test_other_protocols);
+  g_test_add_func ("/charla/robustness/empty-messages", test_empty_messages);
+  g_test_add_func ("/charla/robustness/connect-to-other-service", test_connect_to_other_service);
 
   return g_test_run ();
 }

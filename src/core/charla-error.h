@@ -22,6 +22,7 @@ G_BEGIN_DECLS
  * @CHARLA_ERROR_SELF_CONNECT: a connect reached this node's own listener
  * @CHARLA_ERROR_NOT_CONNECTED: text was sent with nobody connected
  * @CHARLA_ERROR_UNDELIVERED: queued text could not be delivered
+ * @CHARLA_ERROR_OTHER_PROTOCOL: a peer spoke another protocol, or sent binary data
  */
 typedef enum {
   CHARLA_ERROR_INVALID_ADDRESS,
@@ -37,6 +38,7 @@ typedef enum {
   CHARLA_ERROR_SELF_CONNECT,
   CHARLA_ERROR_NOT_CONNECTED,
   CHARLA_ERROR_UNDELIVERED,
+  CHARLA_ERROR_OTHER_PROTOCOL,
 } CharlaError;
 
 GQuark charla_error_quark (void);

@@ -39,6 +39,8 @@ typedef enum {
  * @CHARLA_MESSAGE_EVENT_UNDELIVERED: text queued for a peer could not be delivered
  * @CHARLA_MESSAGE_EVENT_NOT_SENT: text was typed with nobody connected
  * @CHARLA_MESSAGE_EVENT_NOT_LISTENING: the node could not listen for peers
+ * @CHARLA_MESSAGE_EVENT_REFUSED: a connection was refused or closed for what
+ *   it did (another protocol, a claimed identity, a limit reached)
  *
  * What a notice or error is about, so a face can show each in its own
  * way (a toast, an icon, a row) without reading the text.
@@ -60,6 +62,7 @@ typedef enum {
   CHARLA_MESSAGE_EVENT_UNDELIVERED,
   CHARLA_MESSAGE_EVENT_NOT_SENT,
   CHARLA_MESSAGE_EVENT_NOT_LISTENING,
+  CHARLA_MESSAGE_EVENT_REFUSED,
 } CharlaMessageEvent;
 
 #define CHARLA_TYPE_MESSAGE (charla_message_get_type ())

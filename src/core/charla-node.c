@@ -217,7 +217,19 @@ on_peer_closed (CharlaPeer   *peer,
   g_signal_handlers_disconnect_by_data (peer, self);
   g_ptr_array_remove (self->connections, peer);
 
-  if (find_peer (self, peer, &position))
+  /* A service scan's probe, refused at its first bytes: one line says
+   * so, whether or not it had been listed. */
+  if (g_error_matches (error, CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL) &&
+      charla_peer_get_direction (peer) == CHARLA_PEER_INCOMING)
+    {
+      if (find_peer (self, peer, &position))
+        {
+          g_list_store_remove (self->peers, position);
+          g_signal_emit (self, signals[PEER_LEFT], 0, peer);
+        }
+      post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_REFUSED, NULL, error->message);
+    }
+  else if (find_peer (self, peer, &position))
     {
       g_list_store_remove (self->peers, position);
       g_signal_emit (self, signals[PEER_LEFT], 0, peer);

@@ -126,6 +126,7 @@ struct _CharlaPeer
   guint                name_known : 1;
   guint                read_ended : 1;
   guint                continuing_message : 1; /* an over-long framed line is a MSG */
+  guint                first_line_checked : 1;
   guint                heard_text : 1;
 };
 
@@ -1053,6 +1054,38 @@ ends_with_hello_prefix_part (const char *data,
 static gboolean
 on_reply_timer (gpointer user_data);
 
+/* Closes the connection with one notice if @data is clearly another
+ * protocol or binary data (charla_detect_other_protocol()); nothing it
+ * sent is shown. Returns whether it did. */
+static gboolean
+refuse_other_protocol (CharlaPeer *self,
+                       const char *data,
+                       gsize       len)
+{
+  const char *protocol = charla_detect_other_protocol (data, len);
+  g_autoptr(GError) error = NULL;
+
+  if (protocol == NULL)
+    return FALSE;
+
+  if (g_str_equal (protocol, "binary data"))
+    error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL,
+                         _("%s sent binary data, not chat text; closed"), self->address);
+  else
+    error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL,
+                         _("%s spoke another protocol (%s); closed"), self->address, protocol);
+
+  g_debug ("%s: %s", self->address, error->message);
+
+  /* Nothing of it is chat: drop what is buffered before closing. */
+  g_byte_array_set_size (self->prelude, 0);
+  charla_line_splitter_free (self->splitter);
+  self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);
+  close_with_error (self, error);
+
+  return TRUE;
+}
+
 static void
 finish_first_reply (CharlaPeer *self)
 {
@@ -1062,6 +1095,11 @@ finish_first_reply (CharlaPeer *self)
       become_connected (self, CHARLA_PEER_DIALECT_SEED);
       return;
     }
+
+  /* We reached another kind of server (a web server answers our query
+   * with an error page): not a chat node. */
+  if (refuse_other_protocol (self, (const char *) self->prelude->data, self->prelude->len))
+    return;
 
   self->first_reply = g_strndup ((const char *) self->prelude->data, self->prelude->len);
   set_remote_name (self, (const char *) self->prelude->data, self->prelude->len);
@@ -1181,7 +1219,10 @@ deliver (CharlaPeer *self,
       gsize take = charla_utf8_cut (data, len, CHARLA_MAX_MESSAGE_SIZE);
       g_autofree char *text = charla_text_sanitize (data, take);
 
-      g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, text);
+      /* An empty line (or one of only spaces or invisible characters)
+       * is never shown. */
+      if (!charla_text_is_blank (text))
+        g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, text);
       data += take;
       len -= take;
     }
@@ -1289,6 +1330,12 @@ process_raw_bytes (CharlaPeer *self,
           return;
         }
     }
+
+  /* The first bytes of an unnamed client may be another program's
+   * probe (a service scan): one notice, and the connection goes. */
+  if (!self->heard_text && self->direction == CHARLA_PEER_INCOMING &&
+      refuse_other_protocol (self, chunk, chunk_len))
+    return;
 
   self->heard_text = TRUE;
   if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
@@ -1406,9 +1453,19 @@ drain_lines (CharlaPeer *self,
     {
       (*budget)--;
       if (self->dialect == CHARLA_PEER_DIALECT_CHARLA)
-        process_framed_line (self, line->str, line->len, continued);
-      else
-        deliver (self, line->str, line->len);
+        {
+          process_framed_line (self, line->str, line->len, continued);
+          continue;
+        }
+
+      /* A probe whose first line came in pieces: checked whole too. */
+      if (!self->first_line_checked && self->direction == CHARLA_PEER_INCOMING)
+        {
+          self->first_line_checked = TRUE;
+          if (refuse_other_protocol (self, line->str, line->len))
+            return;
+        }
+      deliver (self, line->str, line->len);
     }
 }
 

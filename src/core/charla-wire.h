@@ -48,5 +48,7 @@ gboolean    charla_is_name_query_prefix      (const char  *data,
                                               gsize        len);
 gboolean    charla_reply_is_plausible_name   (const char  *data,
                                               gsize        len);
+const char *charla_detect_other_protocol     (const char  *data,
+                                              gsize        len);
 
 G_END_DECLS

@@ -102,6 +102,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   }
 
   (void) charla_reply_is_plausible_name (bytes, size);
+
+  /* What an unnamed peer's first bytes are: text, or a short name. */
+  {
+    const char *protocol = charla_detect_other_protocol (bytes, size);
+
+    if (protocol != NULL)
+      g_assert_true (g_utf8_validate (protocol, -1, NULL) && strlen (protocol) < 16);
+  }
   if (charla_is_name_query (bytes, size))
     g_assert_cmpuint (size, ==, CHARLA_NAME_QUERY_LEN);
   if (charla_is_name_query_prefix (bytes, size))

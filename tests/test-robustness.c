@@ -153,6 +153,13 @@ check_friend_chats (CharlaNode *node)
   charla_test_finalize_node (&friend);
 }
 
+static void
+raw_send_string (GSocket    *socket,
+                 const char *text)
+{
+  charla_test_raw_send (socket, text, strlen (text));
+}
+
 /* Reads from a raw socket until @needle has arrived; returns all of it. */
 static GString *
 raw_receive_until (GSocket    *socket,
@@ -198,9 +205,9 @@ raw_charla_connect (guint16     port,
   g_autofree char *hello = g_strdup_printf ("CHARLA/1 HELLO %s %s\n", id, name);
   char buffer[256];
 
-  charla_test_raw_send (socket, "--name", 6);
+  raw_send_string (socket, "--name");
   g_assert_cmpint (charla_test_raw_receive (socket, buffer, sizeof buffer), >, 0);
-  charla_test_raw_send (socket, "--name", 6);
+  raw_send_string (socket, "--name");
   reply = raw_receive_until (socket, "\n");
   g_assert_nonnull (strstr (reply->str, "CHARLA/1 HELLO "));
   charla_test_raw_send (socket, hello, strlen (hello));
@@ -209,7 +216,7 @@ raw_charla_connect (guint16     port,
 }
 
 /* Learns a node's id as anyone can: two bare queries to its listener. */
-G_GNUC_UNUSED static char *
+static char *
 learn_node_id (guint16 port)
 {
   g_autoptr(GSocket) socket = charla_test_raw_connect (port);
@@ -217,9 +224,9 @@ learn_node_id (guint16 port)
   char buffer[256];
   const char *hello;
 
-  charla_test_raw_send (socket, "--name", 6);
+  raw_send_string (socket, "--name");
   g_assert_cmpint (charla_test_raw_receive (socket, buffer, sizeof buffer), >, 0);
-  charla_test_raw_send (socket, "--name", 6);
+  raw_send_string (socket, "--name");
   reply = raw_receive_until (socket, "\n");
   hello = strstr (reply->str, "CHARLA/1 HELLO ");
   g_assert_nonnull (hello);
@@ -252,7 +259,7 @@ test_undelivered_counts_messages (void)
   guint n_undelivered = 0;
 
   g_socket_set_option (sleeper, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-  charla_test_raw_send (sleeper, "estoy", 5);
+  raw_send_string (sleeper, "estoy");
   sleeper_peer = wait_for_peer (node, 1);
   g_assert_cmpint (charla_peer_get_dialect (sleeper_peer), ==, CHARLA_PEER_DIALECT_SEED);
 
@@ -564,7 +571,7 @@ test_other_protocols (void)
    * listens): it goes from the list, still with one line. */
   late = charla_test_raw_connect (charla_node_get_port (node));
   late_peer = wait_for_peer (node, 1);
-  charla_test_raw_send (late, "GET / HTTP/1.0\r\n\r\n", 18);
+  raw_send_string (late, "GET / HTTP/1.0\r\n\r\n");
   raw_wait_closed (late);
   CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
   g_assert_cmpuint (inbox_count_notices (inbox, "spoke another protocol (HTTP)"), ==, 4);
@@ -572,19 +579,19 @@ test_other_protocols (void)
 
   /* Empty lines are no protocol, and nothing to show either. */
   lines = charla_test_raw_connect (charla_node_get_port (node));
-  charla_test_raw_send (lines, "\r\n\r\n", 4);
+  raw_send_string (lines, "\r\n\r\n");
   charla_test_spin_for (100);
   g_socket_close (lines, NULL);
 
   /* A seed client's text arrives, typed however. */
   seed = charla_test_raw_connect (charla_node_get_port (node));
-  charla_test_raw_send (seed, "GET me a coffee", 15);
+  raw_send_string (seed, "GET me a coffee");
   CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "GET me a coffee"));
   charla_test_spin_for (100);
-  charla_test_raw_send (seed, "HELP", 4);
+  raw_send_string (seed, "HELP");
   CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "HELP"));
   charla_test_spin_for (100);
-  charla_test_raw_send (seed, "uno\r\ndos \x1b[31mrojo\r\n", 22);
+  raw_send_string (seed, "uno\r\ndos \x1b[31mrojo\r\n");
   CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "uno"));
   CHARLA_TEST_WAIT_UNTIL (inbox->n_incoming == 4);
   g_assert_cmpuint (inbox_count_notices (inbox, "spoke another protocol"), ==, 10);
@@ -649,7 +656,7 @@ test_connect_to_other_service (void)
   while ((accepted = g_socket_accept (server, NULL, NULL)) == NULL)
     charla_test_spin_for (10);
   g_assert_cmpint (charla_test_raw_receive (accepted, query, sizeof query), ==, 6);
-  charla_test_raw_send (accepted, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 47);
+  raw_send_string (accepted, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
 
   CHARLA_TEST_WAIT_UNTIL (result != NULL);
   peer = charla_node_connect_finish (node, result, &error);
@@ -660,6 +667,63 @@ test_connect_to_other_service (void)
   g_assert_cmpuint (n_peers (node), ==, 0);
 
   check_friend_chats (node);
+}
+
+/* A node id is a claim, not proof: a peer that learned Nora's id and
+ * presented it first cannot take her share of the hub's messages, and
+ * whoever presents the hub's own id is refused instead of talking
+ * unlisted. */
+static void
+test_claimed_ids (void)
+{
+  g_autoptr(CharlaNode) hub = charla_test_start_node ("Hub");
+  g_autoptr(CharlaNode) nora = charla_test_start_node ("Nora");
+  g_autoptr(Inbox) hub_inbox = inbox_new (hub);
+  g_autoptr(Inbox) nora_inbox = inbox_new (nora);
+  g_autoptr(GSocket) impostor = NULL;
+  g_autoptr(GSocket) mirror = NULL;
+  g_autoptr(GString) received = NULL;
+  g_autoptr(CharlaPeer) to_hub = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *nora_id = learn_node_id (charla_node_get_port (nora));
+  g_autofree char *hub_id = learn_node_id (charla_node_get_port (hub));
+
+  impostor = raw_charla_connect (charla_node_get_port (hub), nora_id, "Nora");
+  CHARLA_TEST_WAIT_UNTIL (n_peers (hub) == 1);
+  to_hub = charla_test_connect_node (nora, "127.0.0.1", charla_node_get_port (hub), &error);
+  g_assert_no_error (error);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (hub) == 2);
+
+  /* The real Nora gets the hub's message; so does the impostor, which
+   * is listed and shown for what it is. */
+  g_assert_cmpuint (charla_node_send (hub, "para Nora"), ==, 1);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (nora_inbox, "para Nora"));
+  received = raw_receive_until (impostor, "MSG para Nora\n");
+
+  /* Both are heard, each as itself. */
+  raw_send_string (impostor, "ID 0123456789abcdef\nMSG soy Nora\n");
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (hub_inbox, "soy Nora"));
+  g_assert_cmpuint (charla_node_send (nora, "la de verdad"), ==, 1);
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (hub_inbox, "la de verdad"));
+
+  /* Replaying a message id with other text hides nothing. */
+  raw_send_string (impostor, "ID 0123456789abcdef\nMSG otra cosa\n");
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (hub_inbox, "otra cosa"));
+
+  /* The hub's own id on an incoming connection: refused, one line, and
+   * nothing it says is shown. */
+  mirror = raw_charla_connect (charla_node_get_port (hub), hub_id, "Hub");
+  raw_send_string (mirror, "MSG soy tú\nNAME Otro\n");
+  g_string_free (g_steal_pointer (&received), TRUE);
+  received = raw_receive_all (mirror);
+  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (hub_inbox, "claimed to be this node") != NULL);
+  g_assert_false (inbox_has_text (hub_inbox, "soy tú"));
+  g_assert_null (inbox_find_notice (hub_inbox, "Otro"));
+  g_assert_cmpuint (n_peers (hub), ==, 2);
+
+  g_socket_close (impostor, NULL);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (hub) == 1);
+  check_friend_chats (hub);
 }
 
 int
@@ -676,6 +740,7 @@ main (int   argc,
   g_test_add_func ("/charla/robustness/other-protocols", test_other_protocols);
   g_test_add_func ("/charla/robustness/empty-messages", test_empty_messages);
   g_test_add_func ("/charla/robustness/connect-to-other-service", test_connect_to_other_service);
+  g_test_add_func ("/charla/robustness/claimed-ids", test_claimed_ids);
 
   return g_test_run ();
 }

@@ -48,6 +48,7 @@ struct _CharlaNode
   GTask          *shutdown_task;
   char           *name;
   char           *node_id;      /* random, tells our own connections apart */
+  CharlaSeenMessages *seen_messages; /* shows a message from two connections once */
   char           *bind_address;
 
   guint           connect_timeout_ms;
@@ -128,9 +129,13 @@ on_peer_message_received (CharlaPeer *peer,
                           const char *text,
                           CharlaNode *self)
 {
-  g_autoptr(CharlaMessage) message =
-    charla_message_new_event (CHARLA_MESSAGE_INCOMING, CHARLA_MESSAGE_EVENT_NONE, peer, text);
+  g_autoptr(CharlaMessage) message = NULL;
 
+  /* No one talks without being listed. */
+  if (!find_peer (self, peer, NULL))
+    return;
+
+  message = charla_message_new_event (CHARLA_MESSAGE_INCOMING, CHARLA_MESSAGE_EVENT_NONE, peer, text);
   post_message (self, message);
 }
 
@@ -148,15 +153,20 @@ on_peer_established (CharlaPeer *peer,
   if (find_peer (self, peer, NULL))
     return;
 
-  /* Connected to our own listener: both ends would be this node. */
+  /* Connected to our own listener: both ends would be this node. An
+   * incoming connection that says so is someone else claiming our id
+   * (our own end never sends its HELLO): refused, never unlisted. */
   if (g_strcmp0 (charla_peer_get_node_id (peer), self->node_id) == 0)
     {
+      g_autoptr(GError) error = NULL;
+
       if (charla_peer_get_direction (peer) == CHARLA_PEER_OUTGOING)
-        {
-          g_autoptr(GError) error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_SELF_CONNECT,
-                                                 _("%s is this node itself"), label);
-          charla_peer_abort (peer, error);
-        }
+        error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_SELF_CONNECT,
+                             _("%s is this node itself"), label);
+      else
+        error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_SELF_CONNECT,
+                             _("%s claimed to be this node; closed"), label);
+      charla_peer_abort (peer, error);
       return;
     }
 
@@ -217,9 +227,10 @@ on_peer_closed (CharlaPeer   *peer,
   g_signal_handlers_disconnect_by_data (peer, self);
   g_ptr_array_remove (self->connections, peer);
 
-  /* A service scan's probe, refused at its first bytes: one line says
-   * so, whether or not it had been listed. */
-  if (g_error_matches (error, CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL) &&
+  /* A service scan's probe, refused at its first bytes, or a client
+   * claiming our identity: one line says so, listed or not. */
+  if ((g_error_matches (error, CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL) ||
+       g_error_matches (error, CHARLA_ERROR, CHARLA_ERROR_SELF_CONNECT)) &&
       charla_peer_get_direction (peer) == CHARLA_PEER_INCOMING)
     {
       if (find_peer (self, peer, &position))
@@ -281,6 +292,8 @@ add_connection (CharlaNode          *self,
                 CharlaPeerDirection  direction)
 {
   CharlaPeer *peer = charla_peer_new (connection, direction, self->name, self->node_id);
+
+  charla_peer_set_seen_messages (peer, self->seen_messages);
 
   g_ptr_array_add (self->connections, peer);
 
@@ -686,6 +699,7 @@ charla_node_finalize (GObject *object)
   g_clear_pointer (&self->connecting, g_ptr_array_unref);
   g_free (self->name);
   g_free (self->node_id);
+  g_clear_pointer (&self->seen_messages, charla_seen_messages_unref);
   g_free (self->bind_address);
 
   G_OBJECT_CLASS (charla_node_parent_class)->finalize (object);
@@ -800,6 +814,7 @@ charla_node_init (CharlaNode *self)
   self->connections = g_ptr_array_new_with_free_func (g_object_unref);
   self->connecting = g_ptr_array_new ();
   self->node_id = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
+  self->seen_messages = charla_seen_messages_new ();
   self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   self->shutdown_timeout_ms = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   self->port_min = CHARLA_DEFAULT_PORT_MIN;
@@ -1373,8 +1388,8 @@ is_chat_partner (CharlaPeer *peer)
  * Sends @text to every peer, like the seed's send-to-all loop, without
  * blocking. The text is encoded once per dialect and shared.
  *
- * Returns: how many peers it was queued for; with none, an error
- *   message is posted instead
+ * Returns: how many nodes it was queued for (two connections to one
+ *   node count once); with none, an error message is posted instead
  */
 guint
 charla_node_send (CharlaNode *self,
@@ -1384,9 +1399,10 @@ charla_node_send (CharlaNode *self,
   g_autoptr(GPtrArray) charla_writes = NULL;
   g_autoptr(GPtrArray) seed_writes = NULL;
   g_autoptr(GPtrArray) partners = NULL;
-  g_autoptr(GHashTable) reached = NULL;
+  g_autoptr(GHashTable) nodes = NULL;
   g_autoptr(CharlaMessage) message = NULL;
   g_autofree char *shown = NULL;
+  guint n_recipients = 0;
 
   g_return_val_if_fail (CHARLA_IS_NODE (self), 0);
   g_return_val_if_fail (text != NULL, 0);
@@ -1395,9 +1411,13 @@ charla_node_send (CharlaNode *self,
   if (valid[0] == '\0')
     return 0;
 
+  /* Every connection gets its copy. A node id is a claim, not proof:
+   * delivering once per id would let whoever claims a node's id take its
+   * messages. Two nodes connected both ways get two copies with one
+   * message id, and the receiver shows the second copy as a duplicate.
+   * The count said to the user is of distinct nodes. */
   partners = g_ptr_array_new_with_free_func (g_object_unref);
-  reached = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_add (reached, self->node_id);
+  nodes = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < self->connections->len; i++)
     {
       CharlaPeer *peer = g_ptr_array_index (self->connections, i);
@@ -1406,12 +1426,9 @@ charla_node_send (CharlaNode *self,
       if (!is_chat_partner (peer))
         continue;
 
-      /* Two nodes that connected to each other share two connections:
-       * one copy of each message is enough. */
-      if (node_id != NULL && !g_hash_table_add (reached, (gpointer) node_id))
-        continue;
-
       g_ptr_array_add (partners, g_object_ref (peer));
+      if (node_id == NULL || g_hash_table_add (nodes, (gpointer) node_id))
+        n_recipients++;
     }
 
   if (partners->len == 0)
@@ -1428,10 +1445,10 @@ charla_node_send (CharlaNode *self,
     charla_peer_send_encoded (g_ptr_array_index (partners, i), valid, charla_writes, seed_writes);
 
   shown = charla_text_sanitize (valid, -1);
-  message = charla_message_new_outgoing (self->name, shown, partners->len);
+  message = charla_message_new_outgoing (self->name, shown, n_recipients);
   post_message (self, message);
 
-  return partners->len;
+  return n_recipients;
 }
 
 /**

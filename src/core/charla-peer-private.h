@@ -5,6 +5,16 @@
 
 G_BEGIN_DECLS
 
+/* Recent framed messages, by claimed sender id, message id, line and
+ * text: a copy arriving over a second connection is shown once. */
+typedef struct _CharlaSeenMessages CharlaSeenMessages;
+
+CharlaSeenMessages *charla_seen_messages_new   (void);
+CharlaSeenMessages *charla_seen_messages_ref   (CharlaSeenMessages *self);
+void                charla_seen_messages_unref (CharlaSeenMessages *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CharlaSeenMessages, charla_seen_messages_unref)
+
 /* Only CharlaNode creates peers: it owns the connection they wrap. */
 CharlaPeer *charla_peer_new   (GSocketConnection   *connection,
                                CharlaPeerDirection  direction,
@@ -26,5 +36,7 @@ void        charla_peer_send_encoded (CharlaPeer        *self,
                                       GPtrArray         *seed_writes);
 
 gboolean    charla_peer_fire_timer_for_testing (CharlaPeer *self);
+void        charla_peer_set_seen_messages (CharlaPeer         *self,
+                                           CharlaSeenMessages *seen);
 
 G_END_DECLS

@@ -54,6 +54,24 @@
 /* Buffers coalesced into one sendmsg() to a Charla peer. */
 #define MAX_WRITE_VECTORS 1024
 
+/* A chat message typed before the dialect is known, in both
+ * encodings, so it keeps its message id (the copy a node sends another
+ * connection to the same node carries the same one). */
+typedef struct
+{
+  GPtrArray *charla_writes;
+  GPtrArray *seed_writes;
+  gsize      size;
+} HeldMessage;
+
+static void
+held_message_free (HeldMessage *held)
+{
+  g_ptr_array_unref (held->charla_writes);
+  g_ptr_array_unref (held->seed_writes);
+  g_free (held);
+}
+
 /* One buffer to write; the last one of a chat message says so, so
  * what was not delivered is counted in messages, not in writes. */
 typedef struct
@@ -91,8 +109,11 @@ struct _CharlaPeer
   GByteArray          *prelude;       /* handshake replies, or an undecided raw chunk */
   GArray              *out_writes;    /* QueuedWrite from out_head on, one per write for seed peers */
   guint                out_head;
-  GPtrArray           *held_texts;    /* typed during the handshake */
+  GPtrArray           *held_texts;    /* HeldMessage: typed during the handshake */
   gsize                held_bytes;
+  CharlaSeenMessages  *seen_messages; /* shared by the node's peers */
+  char                *message_id;    /* of the MSG lines now arriving */
+  guint                message_line;
   guint                also_undelivered; /* a message refused for want of room */
   char                *farewell;      /* BYE line for a dropped Charla peer */
   char                *bye_reason;    /* what the remote said in its BYE */
@@ -178,6 +199,68 @@ address_to_display_string (GInetAddress *address)
     }
 
   return g_inet_address_to_string (address);
+}
+
+/* Seen messages */
+
+/* Enough for the copy over a second connection, which follows the
+ * first within moments; a flood in between could only cause a
+ * duplicate, never a loss. */
+#define MAX_SEEN_MESSAGES 8192
+
+struct _CharlaSeenMessages
+{
+  GHashTable *keys;   /* owned strings */
+  GQueue      order;  /* the same strings, oldest first */
+};
+
+static void
+seen_messages_clear (CharlaSeenMessages *self)
+{
+  g_hash_table_unref (self->keys);
+  g_queue_clear (&self->order);
+}
+
+CharlaSeenMessages *
+charla_seen_messages_new (void)
+{
+  CharlaSeenMessages *self = g_atomic_rc_box_new0 (CharlaSeenMessages);
+
+  self->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->order);
+
+  return self;
+}
+
+CharlaSeenMessages *
+charla_seen_messages_ref (CharlaSeenMessages *self)
+{
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+charla_seen_messages_unref (CharlaSeenMessages *self)
+{
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) seen_messages_clear);
+}
+
+/* Returns FALSE if @key was seen before; takes it either way. */
+static gboolean
+seen_messages_add (CharlaSeenMessages *self,
+                   char               *key)
+{
+  if (g_hash_table_contains (self->keys, key))
+    {
+      g_free (key);
+      return FALSE;
+    }
+
+  g_hash_table_add (self->keys, key);
+  g_queue_push_tail (&self->order, key);
+  if (self->order.length > MAX_SEEN_MESSAGES)
+    g_hash_table_remove (self->keys, g_queue_pop_head (&self->order));
+
+  return TRUE;
 }
 
 static void
@@ -656,7 +739,10 @@ charla_peer_encode (CharlaPeerDialect  dialect,
 
   if (dialect == CHARLA_PEER_DIALECT_CHARLA)
     {
+      g_autofree char *message_id = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
       const char *line = text;
+
+      append_framed_line (out, CHARLA_VERB_ID, message_id, strlen (message_id));
 
       while (line != NULL && *line != '\0')
         {
@@ -677,6 +763,10 @@ charla_peer_encode (CharlaPeerDialect  dialect,
 
           line = newline != NULL ? newline + 1 : NULL;
         }
+
+      /* Nothing to say: not even the id. */
+      if (out->len == 1)
+        g_ptr_array_set_size (out, 0);
 
       return out;
     }
@@ -699,6 +789,17 @@ charla_peer_encode (CharlaPeerDialect  dialect,
   return out;
 }
 
+static gsize
+writes_size (GPtrArray *writes)
+{
+  gsize size = 0;
+
+  for (guint i = 0; i < writes->len; i++)
+    size += g_bytes_get_size (g_ptr_array_index (writes, i));
+
+  return size;
+}
+
 /* Queues the writes of one chat message (@is_message) or of one
  * protocol line. */
 static void
@@ -706,15 +807,10 @@ enqueue_all (CharlaPeer *self,
              GPtrArray  *writes,
              gboolean    is_message)
 {
-  gsize size = 0;
-
   if (self->state == CHARLA_PEER_STATE_CLOSED)
     return;
 
-  for (guint i = 0; i < writes->len; i++)
-    size += g_bytes_get_size (g_ptr_array_index (writes, i));
-
-  if (!make_room (self, size, writes->len, is_message))
+  if (!make_room (self, writes_size (writes), writes->len, is_message))
     return;
 
   for (guint i = 0; i < writes->len; i++)
@@ -963,10 +1059,14 @@ become_connected (CharlaPeer        *self,
 
   /* Text typed while we were still learning how to frame it. */
   held = g_steal_pointer (&self->held_texts);
-  self->held_texts = g_ptr_array_new_with_free_func (g_free);
+  self->held_texts = g_ptr_array_new_with_free_func ((GDestroyNotify) held_message_free);
   self->held_bytes = 0;
   for (guint i = 0; i < held->len && self->state == CHARLA_PEER_STATE_CONNECTED; i++)
-    encode_text (self, g_ptr_array_index (held, i));
+    {
+      HeldMessage *message = g_ptr_array_index (held, i);
+
+      enqueue_all (self, dialect == CHARLA_PEER_DIALECT_CHARLA ? message->charla_writes : message->seed_writes, TRUE);
+    }
 }
 
 static void
@@ -1350,6 +1450,27 @@ process_raw_bytes (CharlaPeer *self,
     arm_timer (self, ms_from_now (RAW_PAUSE_MS), on_raw_pause);
 }
 
+/* Whether this piece of a MSG line was already shown, having come from
+ * the same claimed node over another connection. Only a copy with the
+ * same random id and the same text is dropped: a node claiming another's
+ * id cannot make the other's messages vanish, at most show them once. */
+static gboolean
+seen_before (CharlaPeer *self,
+             const char *text,
+             gsize       len)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->seen_messages == NULL || self->node_id == NULL || self->message_id == NULL)
+    return FALSE;
+
+  bytes = g_bytes_new_static (text, len);
+  return !seen_messages_add (self->seen_messages,
+                             g_strdup_printf ("%s %s %u %u %" G_GSIZE_FORMAT, self->node_id,
+                                              self->message_id, self->message_line++,
+                                              g_bytes_hash (bytes), len));
+}
+
 static void
 process_framed_line (CharlaPeer *self,
                      const char *line,
@@ -1360,7 +1481,7 @@ process_framed_line (CharlaPeer *self,
     {
       /* The rest of an over-long line: text if the line was a MSG,
        * never text if it was anything else. */
-      if (self->continuing_message)
+      if (self->continuing_message && !seen_before (self, line, len))
         deliver (self, line, len);
       return;
     }
@@ -1372,8 +1493,16 @@ process_framed_line (CharlaPeer *self,
       gsize verb_len = strlen (CHARLA_VERB_MESSAGE);
 
       self->continuing_message = TRUE;
-      if (len > verb_len)
+      if (len > verb_len && !seen_before (self, line + verb_len, len - verb_len))
         deliver (self, line + verb_len, len - verb_len);
+    }
+  else if (len > strlen (CHARLA_VERB_ID) && memcmp (line, CHARLA_VERB_ID, strlen (CHARLA_VERB_ID)) == 0)
+    {
+      gsize verb_len = strlen (CHARLA_VERB_ID);
+
+      g_free (self->message_id);
+      self->message_id = charla_text_sanitize (line + verb_len, MIN (len - verb_len, 64));
+      self->message_line = 0;
     }
   else if (len >= strlen (CHARLA_VERB_RENAME) && memcmp (line, CHARLA_VERB_RENAME, strlen (CHARLA_VERB_RENAME)) == 0)
     {
@@ -1709,6 +1838,8 @@ charla_peer_finalize (GObject *object)
   g_free (self->node_id);
   g_free (self->farewell);
   g_free (self->bye_reason);
+  g_free (self->message_id);
+  g_clear_pointer (&self->seen_messages, charla_seen_messages_unref);
   g_clear_error (&self->end_error);
 
   G_OBJECT_CLASS (charla_peer_parent_class)->finalize (object);
@@ -1822,7 +1953,7 @@ charla_peer_init (CharlaPeer *self)
 {
   self->out_writes = g_array_new (FALSE, FALSE, sizeof (QueuedWrite));
   self->prelude = g_byte_array_new ();
-  self->held_texts = g_ptr_array_new_with_free_func (g_free);
+  self->held_texts = g_ptr_array_new_with_free_func ((GDestroyNotify) held_message_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);
   self->name = g_strdup (CHARLA_ANONYMOUS_NAME);
 }
@@ -2042,6 +2173,29 @@ charla_peer_dup_label (CharlaPeer *self)
   return g_strdup_printf ("%s (%s)", self->name, endpoint);
 }
 
+/* Keeps a message until the dialect is known; counts towards the cap. */
+static void
+hold_message (CharlaPeer *self,
+              GPtrArray  *charla_writes,
+              GPtrArray  *seed_writes)
+{
+  HeldMessage *held = g_new0 (HeldMessage, 1);
+
+  held->charla_writes = g_ptr_array_ref (charla_writes);
+  held->seed_writes = g_ptr_array_ref (seed_writes);
+  held->size = MAX (writes_size (charla_writes), writes_size (seed_writes));
+  g_ptr_array_add (self->held_texts, held);
+  self->held_bytes += held->size;
+
+  if (queued_charge (self) > MAX_QUEUED_BYTES)
+    {
+      g_autoptr(GError) error =
+        g_error_new (CHARLA_ERROR, CHARLA_ERROR_PEER_TOO_SLOW,
+                     _("%s did not finish saying who it is; the connection was closed"), self->name);
+      close_with_error (self, error);
+    }
+}
+
 /**
  * charla_peer_send:
  * @self: a #CharlaPeer
@@ -2057,25 +2211,16 @@ charla_peer_send (CharlaPeer *self,
   g_return_if_fail (CHARLA_IS_PEER (self));
   g_return_if_fail (text != NULL);
 
-  switch (self->state)
+  if (self->state == CHARLA_PEER_STATE_CONNECTED)
     {
-    case CHARLA_PEER_STATE_HANDSHAKING:
-      g_ptr_array_add (self->held_texts, g_strdup (text));
-      self->held_bytes += strlen (text);
-      if (queued_charge (self) > MAX_QUEUED_BYTES)
-        {
-          g_autoptr(GError) error =
-            g_error_new (CHARLA_ERROR, CHARLA_ERROR_PEER_TOO_SLOW,
-                         _("%s did not finish saying who it is; the connection was closed"), self->name);
-          close_with_error (self, error);
-        }
-      break;
-    case CHARLA_PEER_STATE_CONNECTED:
       encode_text (self, text);
-      break;
-    case CHARLA_PEER_STATE_CLOSED:
-    default:
-      break;
+    }
+  else if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+    {
+      g_autoptr(GPtrArray) charla_writes = charla_peer_encode (CHARLA_PEER_DIALECT_CHARLA, text);
+      g_autoptr(GPtrArray) seed_writes = charla_peer_encode (CHARLA_PEER_DIALECT_SEED, text);
+
+      hold_message (self, charla_writes, seed_writes);
     }
 }
 
@@ -2097,8 +2242,8 @@ charla_peer_send_encoded (CharlaPeer *self,
 
   if (self->state == CHARLA_PEER_STATE_CONNECTED)
     enqueue_all (self, self->dialect == CHARLA_PEER_DIALECT_CHARLA ? charla_writes : seed_writes, TRUE);
-  else
-    charla_peer_send (self, text);
+  else if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+    hold_message (self, charla_writes, seed_writes);
 }
 
 /**
@@ -2129,6 +2274,21 @@ charla_peer_abort (CharlaPeer   *self,
   g_return_if_fail (error != NULL);
 
   close_with_error (self, error);
+}
+
+/**
+ * charla_peer_set_seen_messages: (skip)
+ * @seen: the node's record of recent messages, shared by its peers
+ */
+void
+charla_peer_set_seen_messages (CharlaPeer         *self,
+                               CharlaSeenMessages *seen)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+
+  g_clear_pointer (&self->seen_messages, charla_seen_messages_unref);
+  if (seen != NULL)
+    self->seen_messages = charla_seen_messages_ref (seen);
 }
 
 /**

@@ -31,6 +31,10 @@ G_BEGIN_DECLS
 /* "BYE <reason> [<count>]": the sender is closing, and why; TOO-SLOW
  * means the receiver did not read and <count> messages were not sent. */
 #define CHARLA_VERB_BYE     "BYE "
+/* "ID <id>": the MSG lines that follow, up to the next ID, are one chat
+ * message with this random id; a node that reaches another over two
+ * connections sends both copies with the same id. */
+#define CHARLA_VERB_ID      "ID "
 #define CHARLA_BYE_TOO_SLOW "TOO-SLOW"
 
 /* Largest message delivered in one piece; longer text arrives as

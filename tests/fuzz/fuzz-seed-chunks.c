@@ -3,7 +3,8 @@
 /* Outgoing text, encoded once per dialect (charla_peer_encode): for seed
  * peers, writes of 1–1024 bytes cut on character boundaries that add up
  * to the text (a bare name query is never sent as text); for Charla
- * peers, one "MSG " line per non-empty line, each at most 64 KiB.
+ * peers, an "ID " line, then one "MSG " line per non-empty line, each
+ * at most 64 KiB.
  *
  * Input: byte 0 repeats the rest (1–64 times, so 4 KiB inputs reach the
  * 64 KiB cut); the text ends at the first NUL, as a C string does. */
@@ -53,7 +54,18 @@ check_charla (const char *text)
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   gsize verb_len = strlen (CHARLA_VERB_MESSAGE);
 
-  for (guint i = 0; i < writes->len; i++)
+  /* A message starts with its id line. */
+  if (writes->len > 0)
+    {
+      gsize size;
+      const char *line = g_bytes_get_data (g_ptr_array_index (writes, 0), &size);
+
+      g_assert_cmpuint (size, ==, strlen (CHARLA_VERB_ID) + 16 + 1);
+      g_assert_true (memcmp (line, CHARLA_VERB_ID, strlen (CHARLA_VERB_ID)) == 0);
+      g_assert_cmpuint (writes->len, >=, 2);
+    }
+
+  for (guint i = 1; i < writes->len; i++)
     {
       gsize size;
       const char *line = g_bytes_get_data (g_ptr_array_index (writes, i), &size);

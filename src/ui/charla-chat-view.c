@@ -181,6 +181,32 @@ dispatch_line (CharlaChatView *self,
     }
 }
 
+/* A signal factory, not a GtkBuilderListItemFactory: GtkListView (4.8)
+ * creates a row for each message scrolling into its window of ~200 rows,
+ * and parsing a template per row was most of a fast scroll's cost. */
+static void
+on_setup_row (GtkSignalListItemFactory *factory,
+              GtkListItem              *item)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_child (item, g_object_new (CHARLA_TYPE_MESSAGE_ROW, NULL));
+}
+
+static void
+on_bind_row (GtkSignalListItemFactory *factory,
+             GtkListItem              *item)
+{
+  charla_message_row_set_message (CHARLA_MESSAGE_ROW (gtk_list_item_get_child (item)),
+                                  gtk_list_item_get_item (item));
+}
+
+static void
+on_unbind_row (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  charla_message_row_set_message (CHARLA_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
 static void
 on_entry_activate (CharlaChatView *self)
 {
@@ -299,6 +325,9 @@ charla_chat_view_class_init (CharlaChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CharlaChatView, bottom_button);
   gtk_widget_class_bind_template_child (widget_class, CharlaChatView, entry);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_setup_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_bind_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_unbind_row);
   gtk_widget_class_bind_template_callback (widget_class, charla_chat_view_scroll_to_bottom);
 }
 

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Frame and memory figures of the Charla window (docs/BENCHMARKS.md).
+ *
+ *   ui-bench chat [--messages N] [--burst N] [--scroll-pages P]
+ *   ui-bench listbox [--messages N]
+ *   ui-bench scan --targets T [--ports P]
+ *
+ * Every mode first records the idle baseline: frame gaps while nothing
+ * changes (a tick callback keeps the frame clock running). Then:
+ *   chat     N messages in the chat view: memory per message (model and
+ *            view), the time to append a burst while pinned to the
+ *            bottom, and frame gaps while scrolling top to bottom;
+ *   listbox  the same messages as one GtkListBox row each (what the
+ *            chat view does not do), for comparison;
+ *   scan     frame gaps while the window scans (bench/ui-scan-lab.sh
+ *            runs it inside the scan lab's namespace).
+ * Run under Xvfb (GSK_RENDERER=cairo for comparable figures). Prints
+ * figures; asserts nothing about time. */
+#include "config.h"
+
+#include <malloc.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "charla-chat-view.h"
+#include "charla-message-row.h"
+#include "charla-server-list.h"
+#include "charla-window.h"
+
+#define FRAME_MS 16.7
+
+typedef struct {
+  GArray  *times;      /* gint64 µs, one per frame */
+  gboolean recording;
+} Frames;
+
+static Frames frames;
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  if (frames.recording)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      g_array_append_val (frames.times, now);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+frames_start (void)
+{
+  g_array_set_size (frames.times, 0);
+  frames.recording = TRUE;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Prints "label frames=… worst_ms=… p99_ms=… median_ms=… late=…", late
+ * being gaps longer than one frame beyond the idle baseline's worst. */
+static double
+frames_stop (const char *label,
+             double      baseline_worst)
+{
+  g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (double));
+  double worst = 0, late_limit = baseline_worst + FRAME_MS;
+  guint late = 0;
+
+  frames.recording = FALSE;
+  for (guint i = 1; i < frames.times->len; i++)
+    {
+      double gap = (g_array_index (frames.times, gint64, i) - g_array_index (frames.times, gint64, i - 1)) / 1000.0;
+
+      g_array_append_val (gaps, gap);
+      worst = MAX (worst, gap);
+      if (baseline_worst > 0 && gap > late_limit)
+        late++;
+    }
+  g_array_sort (gaps, compare_double);
+  if (gaps->len == 0)
+    {
+      printf ("%s frames=0\n", label);
+      return 0;
+    }
+  printf ("%s frames=%u worst_ms=%.1f p99_ms=%.1f median_ms=%.1f", label, frames.times->len, worst,
+          g_array_index (gaps, double, (guint) (gaps->len * 0.99)),
+          g_array_index (gaps, double, gaps->len / 2));
+  if (baseline_worst > 0)
+    printf (" late=%u (gaps over %.1f ms)", late, late_limit);
+  printf ("\n");
+  fflush (stdout);
+  return worst;
+}
+
+static void
+spin (guint msec)
+{
+  gint64 end = g_get_monotonic_time () + msec * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (500), TRUE);
+}
+
+static void
+wait_frames (guint n)
+{
+  guint target;
+
+  frames_start ();
+  target = n;
+  while (frames.times->len < target)
+    g_main_context_iteration (NULL, TRUE);
+  frames.recording = FALSE;
+}
+
+static double
+idle_baseline (void)
+{
+  frames_start ();
+  spin (2000);
+  return frames_stop ("idle", 0);
+}
+
+static gsize
+heap_in_use (void)
+{
+  struct mallinfo2 info;
+
+  malloc_trim (0);
+  info = mallinfo2 ();
+  return info.uordblks + info.hblkhd;
+}
+
+static gsize
+rss_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  unsigned long size = 0, resident = 0;
+
+  if (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL))
+    sscanf (statm, "%lu %lu", &size, &resident);
+  return resident * sysconf (_SC_PAGESIZE);
+}
+
+static const char *senders[] = { "Ana", "Beto", "Carla", "Dario", "Eva" };
+static const char *words[] = {
+  "hola", "¿qué", "tal?", "mañana", "reunión", "a", "las", "diez", "en", "la", "sala", "grande",
+  "the", "build", "is", "green", "again", "café", "☕", "ok", "network", "scan", "found", "three",
+};
+
+static CharlaMessage *
+make_message (guint i)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n_words = 3 + g_random_int_range (0, i % 50 == 0 ? 120 : 20);
+  const char *sender = senders[i % G_N_ELEMENTS (senders)];
+  g_autofree char *endpoint = g_strdup_printf ("127.0.1.%u:%u", 10 + i % 5, 9990 + i % 5);
+
+  for (guint w = 0; w < n_words; w++)
+    {
+      if (w > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, words[g_random_int_range (0, G_N_ELEMENTS (words))]);
+    }
+
+  if (i % 7 == 0)
+    return charla_message_new (CHARLA_MESSAGE_OUTGOING, "Yo", NULL, text->str);
+  return charla_message_new (CHARLA_MESSAGE_INCOMING, sender, endpoint, text->str);
+}
+
+static GtkWidget *
+show_in_window (GtkWidget *child)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 640);
+  gtk_window_set_child (GTK_WINDOW (window), child);
+  gtk_widget_add_tick_callback (window, on_tick, NULL, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_frames (10);
+  return window;
+}
+
+static int
+run_chat (guint n_messages,
+          guint burst,
+          double scroll_pages)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CHARLA_TYPE_MESSAGE);
+  GtkWidget *view, *window;
+  GtkAdjustment *adjustment;
+  gsize heap0, rss0, heap1, rss1, heap2, rss2;
+  gint64 start, appended, drawn;
+  double baseline;
+  guint n_steps = 0;
+
+  /* The model alone, then the view over it. */
+  heap0 = heap_in_use ();
+  rss0 = rss_bytes ();
+  for (guint i = 0; i < n_messages; i++)
+    {
+      g_autoptr(CharlaMessage) message = make_message (i);
+
+      g_list_store_append (store, message);
+    }
+  heap1 = heap_in_use ();
+  rss1 = rss_bytes ();
+
+  start = g_get_monotonic_time ();
+  view = charla_chat_view_new (G_LIST_MODEL (store));
+  window = show_in_window (view);
+  drawn = g_get_monotonic_time ();
+  wait_frames (30);
+  heap2 = heap_in_use ();
+  rss2 = rss_bytes ();
+  printf ("memory messages=%u model_heap_per_message_B=%.0f model_rss_per_message_B=%.0f "
+          "view_heap_total_KiB=%.0f total_heap_per_message_B=%.0f total_rss_per_message_B=%.0f "
+          "open_ms=%.0f\n",
+          n_messages, (double) (heap1 - heap0) / n_messages, (double) (rss1 - rss0) / n_messages,
+          (double) (heap2 - heap1) / 1024, (double) (heap2 - heap0) / n_messages,
+          (double) (rss2 - rss0) / n_messages, (drawn - start) / 1000.0);
+  {
+    guint n_rows = 0;
+
+    for (GtkWidget *w = gtk_widget_get_first_child (charla_chat_view_get_list_view (CHARLA_CHAT_VIEW (view)));
+         w != NULL; w = gtk_widget_get_next_sibling (w))
+      n_rows++;
+    printf ("rows instantiated=%u\n", n_rows);
+  }
+  baseline = idle_baseline ();
+
+  adjustment = gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (gtk_widget_get_parent (charla_chat_view_get_list_view (CHARLA_CHAT_VIEW (view)))));
+  printf ("pinned sticky=%d at_bottom=%d\n", charla_chat_view_get_sticky (CHARLA_CHAT_VIEW (view)),
+          gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+          gtk_adjustment_get_upper (adjustment) - 2);
+
+  /* A burst, one items-changed per message as the node posts them. */
+  frames_start ();
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < burst; i++)
+    {
+      g_autoptr(CharlaMessage) message = make_message (n_messages + i);
+
+      g_list_store_append (store, message);
+    }
+  appended = g_get_monotonic_time ();
+  while (frames.times->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+  drawn = g_get_monotonic_time ();
+  frames.recording = FALSE;
+  printf ("burst messages=%u append_ms=%.1f until_drawn_ms=%.1f sticky=%d at_bottom=%d\n", burst,
+          (appended - start) / 1000.0, (drawn - start) / 1000.0,
+          charla_chat_view_get_sticky (CHARLA_CHAT_VIEW (view)),
+          gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+          gtk_adjustment_get_upper (adjustment) - 2);
+
+  /* Top to bottom, scroll_pages pages per frame. */
+  gtk_adjustment_set_value (adjustment, 0);
+  wait_frames (30);
+  frames_start ();
+  while (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) <
+         gtk_adjustment_get_upper (adjustment) - 1)
+    {
+      guint seen = frames.times->len;
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
+                                scroll_pages * gtk_adjustment_get_page_size (adjustment));
+      n_steps++;
+      while (frames.times->len == seen)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  {
+    g_autofree char *label = g_strdup_printf ("scroll pages_per_frame=%.1f steps=%u", scroll_pages, n_steps);
+
+    frames_stop (label, baseline);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
+
+static GtkWidget *
+create_listbox_row (gpointer item,
+                    gpointer user_data)
+{
+  GtkWidget *row = g_object_new (CHARLA_TYPE_MESSAGE_ROW, "message", item, NULL);
+
+  return row;
+}
+
+static int
+run_listbox (guint n_messages)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CHARLA_TYPE_MESSAGE);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *window;
+  gsize heap0, heap1, heap2;
+  gint64 start;
+
+  for (guint i = 0; i < n_messages; i++)
+    {
+      g_autoptr(CharlaMessage) message = make_message (i);
+
+      g_list_store_append (store, message);
+    }
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  window = show_in_window (scrolled);
+  heap0 = heap_in_use ();
+  start = g_get_monotonic_time ();
+  gtk_list_box_bind_model (GTK_LIST_BOX (list), G_LIST_MODEL (store), create_listbox_row, NULL, NULL);
+  heap1 = heap_in_use ();
+  wait_frames (2);
+  heap2 = heap_in_use ();
+  printf ("listbox messages=%u rows_heap_per_message_B=%.0f laid_out_heap_per_message_B=%.0f "
+          "first_frame_ms=%.1f\n", n_messages, (double) (heap1 - heap0) / n_messages,
+          (double) (heap2 - heap0) / n_messages, (g_get_monotonic_time () - start) / 1000.0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
+
+static int
+run_scan (const char *targets,
+          const char *ports)
+{
+  g_autoptr(CharlaNode) node = charla_node_new ("Bench");
+  g_autoptr(GError) error = NULL;
+  CharlaWindow *window;
+  CharlaServerList *list = NULL;
+  GListModel *servers;
+  double baseline;
+  gint64 start;
+
+  charla_node_set_bind_address (node, "127.0.0.1");
+  charla_node_set_port_range (node, 0, 0);
+  if (!charla_node_start (node, &error))
+    g_error ("%s", error->message);
+
+  window = charla_window_new (NULL, node, NULL);
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, NULL, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_frames (10);
+  baseline = idle_baseline ();
+
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (window)); w != NULL && list == NULL; )
+    {
+      /* Depth-first search for the server list. */
+      if (CHARLA_IS_SERVER_LIST (w))
+        list = CHARLA_SERVER_LIST (w);
+      else if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          if (w != NULL)
+            w = gtk_widget_get_next_sibling (w);
+        }
+    }
+  g_assert (list != NULL);
+
+  frames_start ();
+  start = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.scan-targets", "(ss)", targets, ports);
+  while (charla_server_list_get_scanning (list))
+    g_main_context_iteration (NULL, TRUE);
+  {
+    g_autofree char *label = g_strdup_printf ("scan targets=%s ports=%s elapsed_ms=%.0f", targets, ports,
+                                              (g_get_monotonic_time () - start) / 1000.0);
+
+    frames_stop (label, baseline);
+  }
+  servers = charla_scanner_get_servers (charla_node_get_scanner (node));
+  printf ("scan servers=%u summary=\"%s\"\n", g_list_model_get_n_items (servers),
+          charla_server_list_get_summary (list));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  charla_node_stop (node);
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int n_messages = 100000, burst = 10000;
+  double scroll_pages = 4;
+  g_autofree char *targets = NULL;
+  g_autofree char *ports = g_strdup ("9990-10005");
+  const GOptionEntry entries[] = {
+    { "messages", 0, 0, G_OPTION_ARG_INT, &n_messages, "Messages in the history", "N" },
+    { "burst", 0, 0, G_OPTION_ARG_INT, &burst, "Messages appended in one burst", "N" },
+    { "scroll-pages", 0, 0, G_OPTION_ARG_DOUBLE, &scroll_pages, "Pages scrolled per frame", "P" },
+    { "targets", 0, 0, G_OPTION_ARG_STRING, &targets, "Scan targets", "T" },
+    { "ports", 0, 0, G_OPTION_ARG_STRING, &ports, "Scan ports", "P" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("chat|listbox|scan");
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
+    {
+      g_printerr ("ui-bench: %s\n", error != NULL ? error->message : "say chat, listbox or scan");
+      return 2;
+    }
+
+  gtk_init ();
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  frames.times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  printf ("# renderer=%s\n", g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "default");
+
+  if (g_str_equal (argv[1], "chat"))
+    return run_chat (n_messages, burst, scroll_pages);
+  if (g_str_equal (argv[1], "listbox"))
+    return run_listbox (n_messages);
+  if (g_str_equal (argv[1], "scan") && targets != NULL)
+    return run_scan (targets, ports);
+
+  g_printerr ("ui-bench: say chat, listbox or scan --targets T\n");
+  return 2;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The chat view's figures (docs/BENCHMARKS.md): 100,000 messages in the
+# chat view (memory, a burst of 10,000, scrolling top to bottom at 1 and
+# 4 pages per frame), and 10,000 messages as GtkListBox rows for
+# comparison. Runs under its own Xvfb; no network at all.
+#
+#   bench/ui-bench.sh [BUILD_DIR] [RUNS]        # default _build, 3
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../_build}
+runs=${2:-3}
+bench=$build/bench/ui-bench
+export CHARLA_LOOPBACK_ONLY=1 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1 GDK_BACKEND=x11
+
+in_xvfb () {
+  xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" "$@"
+}
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "# load: $(uptime | sed 's/.*load average: //')"
+for run in $(seq "$runs"); do
+  echo "## run $run: chat view, 100,000 messages, 1 page per frame"
+  in_xvfb "$bench" chat --messages 100000 --burst 10000 --scroll-pages 1
+  echo "## run $run: chat view, 100,000 messages, 4 pages per frame"
+  in_xvfb "$bench" chat --messages 100000 --burst 10000 --scroll-pages 4 | grep '^scroll'
+done
+echo "## GtkListBox, one row per message, 10,000 messages (what the chat view avoids)"
+in_xvfb "$bench" listbox --messages 10000
+echo "# load after: $(uptime | sed 's/.*load average: //')"

@@ -34,8 +34,10 @@ struct _CharlaChatView
   /* Owned */
   GListModel        *messages;
 
+  guint              pin_tick;
+  guint              pin_frames;
   gboolean           sticky;
-  gboolean           pinning;
+  gboolean           relayout;
 };
 
 enum {
@@ -61,18 +63,62 @@ set_sticky (CharlaChatView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STICKY]);
 }
 
+/* GtkListView places rows from an anchor item, not from the adjustment
+ * alone: setting the adjustment's value from its "changed" handler (as
+ * one would for a GtkListBox) is overridden by the anchor. The 4.8 way to
+ * show an item is the list's "list.scroll-to-item" action; for the last
+ * item it anchors the view at its end, so the view stays at the bottom
+ * while rows above are measured and the window is resized. */
 static void
-pin_to_bottom (CharlaChatView *self,
-               GtkAdjustment  *adjustment)
+pin_to_bottom (CharlaChatView *self)
 {
-  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+  guint n_items = g_list_model_get_n_items (self->messages);
 
-  if (gtk_adjustment_get_value (adjustment) >= bottom)
-    return;
+  if (n_items > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n_items - 1);
+}
 
-  self->pinning = TRUE;
-  gtk_adjustment_set_value (adjustment, bottom);
-  self->pinning = FALSE;
+/* Pins once the list has been laid out with the new items (it places
+ * items it has not laid out yet by estimate only, and then does not move
+ * to them): one frame after the change, so a burst of 10,000 messages
+ * costs one pin. */
+static gboolean
+on_pin_tick (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  CharlaChatView *self = user_data;
+
+  if (gtk_widget_get_height (widget) <= 0 || self->pin_frames++ < 1)
+    return G_SOURCE_CONTINUE;
+
+  self->pin_tick = 0;
+  if (self->sticky)
+    pin_to_bottom (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_pin (CharlaChatView *self)
+{
+  self->pin_frames = 0;
+  if (self->pin_tick == 0)
+    self->pin_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), on_pin_tick, self, NULL);
+}
+
+static void
+on_list_mapped (CharlaChatView *self)
+{
+  schedule_pin (self);
+}
+
+/* The list re-laid itself out (rows measured, items added, window
+ * resized): the value that follows is the list's, not the user's. */
+static void
+on_adjustment_changed (GtkAdjustment  *adjustment,
+                       CharlaChatView *self)
+{
+  self->relayout = TRUE;
 }
 
 /* The user moved the view: it sticks when they left it at the bottom. */
@@ -82,21 +128,13 @@ on_value_changed (GtkAdjustment  *adjustment,
 {
   double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
 
-  if (self->pinning)
-    return;
+  if (self->relayout)
+    {
+      self->relayout = FALSE;
+      return;
+    }
 
   set_sticky (self, gtk_adjustment_get_value (adjustment) >= bottom - 2.0);
-}
-
-/* The content or the page grew: follow it when sticky. GtkListView
- * estimates the height of rows it has not measured, so upper moves again
- * after each pin until the last rows are measured; each move re-pins. */
-static void
-on_adjustment_changed (GtkAdjustment  *adjustment,
-                       CharlaChatView *self)
-{
-  if (self->sticky)
-    pin_to_bottom (self, adjustment);
 }
 
 static void
@@ -108,6 +146,8 @@ on_messages_changed (GListModel     *messages,
 {
   gtk_stack_set_visible_child_name (self->stack,
                                     g_list_model_get_n_items (messages) > 0 ? "list" : "empty");
+  if (self->sticky && added > 0)
+    schedule_pin (self);
 }
 
 static void
@@ -227,8 +267,9 @@ charla_chat_view_constructed (GObject *object)
   g_signal_connect_object (self->messages, "items-changed", G_CALLBACK (on_messages_changed), self, 0);
   on_messages_changed (self->messages, 0, 0, 0, self);
 
-  g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_value_changed), self, 0);
   g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_adjustment_changed), self, 0);
+  g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_value_changed), self, 0);
+  g_signal_connect_object (self->list_view, "map", G_CALLBACK (on_list_mapped), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -278,6 +319,9 @@ charla_chat_view_dispose (GObject *object)
 {
   CharlaChatView *self = CHARLA_CHAT_VIEW (object);
 
+  if (self->pin_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->pin_tick);
+  self->pin_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), CHARLA_TYPE_CHAT_VIEW);
   g_clear_object (&self->messages);
 
@@ -404,7 +448,7 @@ charla_chat_view_scroll_to_bottom (CharlaChatView *self)
   g_return_if_fail (CHARLA_IS_CHAT_VIEW (self));
 
   set_sticky (self, TRUE);
-  pin_to_bottom (self, gtk_scrolled_window_get_vadjustment (self->scrolled_window));
+  pin_to_bottom (self);
 }
 
 void

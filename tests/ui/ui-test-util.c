@@ -134,6 +134,27 @@ ui_test_find_label (GtkWidget  *root,
   return NULL;
 }
 
+/* A mapped label whose text contains @text. */
+GtkLabel *
+ui_test_find_label_containing (GtkWidget  *root,
+                               const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return GTK_LABEL (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = ui_test_find_label_containing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 CharlaMessage *
 ui_test_last_message (CharlaNode *node)
 {

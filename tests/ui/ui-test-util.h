@@ -36,6 +36,8 @@ GtkWidget     *ui_test_find_widget  (GtkWidget    *root,
                                      guint         nth);
 GtkLabel      *ui_test_find_label   (GtkWidget    *root,
                                      const char   *text);
+GtkLabel      *ui_test_find_label_containing (GtkWidget  *root,
+                                              const char *text);
 CharlaMessage *ui_test_last_message (CharlaNode   *node);
 gboolean       ui_test_has_message  (CharlaNode   *node,
                                      CharlaMessageKind kind,

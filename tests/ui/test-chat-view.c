@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The chat view over a model of the test's own: it follows new messages
+ * while at the bottom, stays where the user scrolled otherwise, and
+ * shows everything as plain, wrapped text. */
+#include "config.h"
+
+#include "charla-chat-view.h"
+#include "charla-message-row.h"
+#include "ui-test-util.h"
+
+typedef struct {
+  GListStore     *messages;
+  GtkWindow      *window;
+  CharlaChatView *view;
+  GtkAdjustment  *adjustment;
+} Fixture;
+
+static void
+append_messages (Fixture *fixture,
+                 guint    n)
+{
+  guint start = g_list_model_get_n_items (G_LIST_MODEL (fixture->messages));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", start + i);
+      g_autoptr(CharlaMessage) message =
+        charla_message_new (CHARLA_MESSAGE_INCOMING, "Ana", "127.0.0.1:9990", text);
+
+      g_list_store_append (fixture->messages, message);
+    }
+}
+
+static gboolean
+at_bottom (Fixture *fixture)
+{
+  return gtk_adjustment_get_value (fixture->adjustment) + gtk_adjustment_get_page_size (fixture->adjustment) >=
+         gtk_adjustment_get_upper (fixture->adjustment) - 2;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->messages = g_list_store_new (CHARLA_TYPE_MESSAGE);
+  append_messages (fixture, 500);
+
+  fixture->view = CHARLA_CHAT_VIEW (charla_chat_view_new (G_LIST_MODEL (fixture->messages)));
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  g_object_ref_sink (fixture->window);
+  gtk_window_set_default_size (fixture->window, 360, 400);
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
+  gtk_window_present (fixture->window);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  fixture->adjustment = gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (gtk_widget_get_parent (charla_chat_view_get_list_view (fixture->view))));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (fixture->window);
+  ui_test_spin (50);
+  g_assert_finalize_object (fixture->window);
+  g_assert_finalize_object (fixture->messages);
+}
+
+static void
+test_follows_new_messages (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_assert_true (charla_chat_view_get_sticky (fixture->view));
+  UI_TEST_WAIT_FOR (at_bottom (fixture));
+  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->view), "message 499") != NULL);
+
+  append_messages (fixture, 50);
+  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
+  UI_TEST_WAIT_FOR (at_bottom (fixture));
+  g_assert_true (charla_chat_view_get_sticky (fixture->view));
+}
+
+static void
+test_stays_where_the_user_scrolled (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  double value;
+
+  UI_TEST_WAIT_FOR (at_bottom (fixture));
+
+  /* The user scrolls up. */
+  gtk_adjustment_set_value (fixture->adjustment, 0);
+  g_assert_false (charla_chat_view_get_sticky (fixture->view));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  value = gtk_adjustment_get_value (fixture->adjustment);
+
+  append_messages (fixture, 50);
+  ui_test_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (fixture->adjustment), ==, value);
+  g_assert_false (charla_chat_view_get_sticky (fixture->view));
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->view), "message 0"));
+
+  /* "Newest messages" brings the view back and it follows again. */
+  charla_chat_view_scroll_to_bottom (fixture->view);
+  g_assert_true (charla_chat_view_get_sticky (fixture->view));
+  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
+  UI_TEST_WAIT_FOR (at_bottom (fixture));
+}
+
+static void
+test_plain_wrapped_text (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autoptr(CharlaMessage) markup = NULL;
+  g_autoptr(CharlaMessage) outgoing = NULL;
+  g_autoptr(CharlaMessage) notice = NULL;
+  GtkLabel *label;
+  int width;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append (long_text, "palabra ");
+  markup = charla_message_new (CHARLA_MESSAGE_INCOMING, "<b>Eva</b>", "127.0.0.1:9991", "<i>x</i> &amp;");
+  outgoing = charla_message_new (CHARLA_MESSAGE_OUTGOING, "Yo", NULL, long_text->str);
+  notice = charla_message_new (CHARLA_MESSAGE_NOTICE, NULL, NULL, "Eva connected to you");
+  g_list_store_append (fixture->messages, outgoing);
+  g_list_store_append (fixture->messages, notice);
+  g_list_store_append (fixture->messages, markup);
+
+  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "<i>x</i> &amp;")) != NULL);
+  g_assert_false (gtk_label_get_use_markup (label));
+
+  /* A long line wraps inside the 360 px window instead of widening it. */
+  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->view), long_text->str)) != NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+  width = gtk_widget_get_width (GTK_WIDGET (fixture->window));
+  g_assert_cmpint (width, <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), <=, width);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (label)), >, 100);
+
+  /* Rows tell chat from system lines. */
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (label)), "outgoing"));
+  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "Eva connected to you")) != NULL);
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (label)), "notice"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_test_init (&argc, &argv);
+
+  g_test_add ("/charla/ui/chat-view/follows-new-messages", Fixture, NULL,
+              fixture_set_up, test_follows_new_messages, fixture_tear_down);
+  g_test_add ("/charla/ui/chat-view/stays-where-the-user-scrolled", Fixture, NULL,
+              fixture_set_up, test_stays_where_the_user_scrolled, fixture_tear_down);
+  g_test_add ("/charla/ui/chat-view/plain-wrapped-text", Fixture, NULL,
+              fixture_set_up, test_plain_wrapped_text, fixture_tear_down);
+
+  return g_test_run ();
+}

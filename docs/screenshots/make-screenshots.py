@@ -134,6 +134,17 @@ def main():
             type_into(dialog_host, address)
             must("error", wait_for("error", lambda: find_containing(app, "label", "efused")))
             shoot(args.out_dir, "connect-dialog" + suffix, "Connect to a Server")
+            press(ESCAPE)
+            wait_for("dialog closed", lambda: window_id("Connect to a Server") is None)
+
+            # The preferences (the desktop engineer's window), from the menu.
+            # GtkMenuButton (4.8): the labelled node holds the toggle button.
+            menu = must("main menu", find(app, "push button", ("Main Menu",)))
+            (menu.get_child_at_index(0) if menu.get_n_actions() == 0 else menu).do_action(0)
+            must("Preferences item",
+                 wait_for("Preferences item", lambda: find(app, "menu item", ("Preferences",)))).do_action(0)
+            must("preferences", wait_for("preferences", lambda: window_id("Preferences")))
+            shoot(args.out_dir, "preferences" + suffix, "Preferences")
     finally:
         for child in reversed(children):
             if child.poll() is None:

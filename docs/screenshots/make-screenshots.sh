@@ -12,6 +12,7 @@ python=/usr/bin/python3
 
 export CHARLA_LOOPBACK_ONLY=1 GSETTINGS_BACKEND=memory GSK_RENDERER=cairo LC_ALL=C.UTF-8
 export CHARLA_APP="$build/src/ui/charla" CHARLA_CLI="$build/src/cli/charla-cli"
+export GSETTINGS_SCHEMA_DIR="$build/data"
 export CHARLA_SEED_PEER=tests/seed-peer.py PYTHON=$python
 
 run () {

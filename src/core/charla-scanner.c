@@ -1317,6 +1317,12 @@ charla_scanner_scan_async (CharlaScanner       *self,
   set_done (self, 0);
 
   g_source_set_ready_time ((GSource *) run, 0);
+  /* Below GTK's layout and redraw (GDK_PRIORITY_REDRAW, 120): a run
+   * whose time slice left work is ready again at once, and at the
+   * default priority it starved a window's frame clock for the whole
+   * scan (bench/ui-scan-lab.sh). Other sources of the default priority
+   * (peers, the listener) come first too, as they should. */
+  g_source_set_priority ((GSource *) run, G_PRIORITY_DEFAULT_IDLE);
   g_source_attach ((GSource *) run, g_task_get_context (run->task));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }

@@ -288,13 +288,34 @@ charla_application_activate (GApplication *application)
 }
 
 static void
+on_node_shut_down (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  /* What could not be delivered is the node's to say, not ours. */
+  charla_node_shutdown_finish (CHARLA_NODE (object), result, NULL);
+  *done = TRUE;
+}
+
+static void
 charla_application_shutdown (GApplication *application)
 {
   CharlaApplication *self = CHARLA_APPLICATION (application);
 
   g_clear_object (&self->notifier);
+
+  /* Quitting delivers what was typed before closing the connections,
+   * within the node's shutdown timeout. */
   if (self->node != NULL)
-    charla_node_stop (self->node);
+    {
+      gboolean done = FALSE;
+
+      charla_node_shutdown_async (self->node, NULL, on_node_shut_down, &done);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+    }
 
   G_APPLICATION_CLASS (charla_application_parent_class)->shutdown (application);
 }

@@ -62,7 +62,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (fixture->window);
-  ui_test_spin (50);
+  charla_test_spin_for (50);
   g_assert_finalize_object (fixture->window);
   g_assert_finalize_object (fixture->messages);
 }
@@ -72,12 +72,12 @@ test_follows_new_messages (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_assert_true (charla_chat_view_get_sticky (fixture->view));
-  UI_TEST_WAIT_FOR (at_bottom (fixture));
-  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->view), "message 499") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->view), "message 499") != NULL);
 
   append_messages (fixture, 50);
-  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
-  UI_TEST_WAIT_FOR (at_bottom (fixture));
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
   g_assert_true (charla_chat_view_get_sticky (fixture->view));
 }
 
@@ -87,7 +87,7 @@ test_stays_where_the_user_scrolled (Fixture       *fixture,
 {
   double value;
 
-  UI_TEST_WAIT_FOR (at_bottom (fixture));
+  CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
 
   /* The user scrolls up. */
   gtk_adjustment_set_value (fixture->adjustment, 0);
@@ -96,7 +96,7 @@ test_stays_where_the_user_scrolled (Fixture       *fixture,
   value = gtk_adjustment_get_value (fixture->adjustment);
 
   append_messages (fixture, 50);
-  ui_test_spin (200);
+  charla_test_spin_for (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (fixture->adjustment), ==, value);
   g_assert_false (charla_chat_view_get_sticky (fixture->view));
   g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->view), "message 0"));
@@ -104,8 +104,8 @@ test_stays_where_the_user_scrolled (Fixture       *fixture,
   /* "Newest messages" brings the view back and it follows again. */
   charla_chat_view_scroll_to_bottom (fixture->view);
   g_assert_true (charla_chat_view_get_sticky (fixture->view));
-  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
-  UI_TEST_WAIT_FOR (at_bottom (fixture));
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
 }
 
 static void
@@ -128,11 +128,11 @@ test_plain_wrapped_text (Fixture       *fixture,
   g_list_store_append (fixture->messages, notice);
   g_list_store_append (fixture->messages, markup);
 
-  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "<i>x</i> &amp;")) != NULL);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "<i>x</i> &amp;")) != NULL);
   g_assert_false (gtk_label_get_use_markup (label));
 
   /* A long line wraps inside the 360 px window instead of widening it. */
-  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->view), long_text->str)) != NULL);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->view), long_text->str)) != NULL);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
   width = gtk_widget_get_width (GTK_WIDGET (fixture->window));
   g_assert_cmpint (width, <=, 360);
@@ -141,7 +141,7 @@ test_plain_wrapped_text (Fixture       *fixture,
 
   /* Rows tell chat from system lines. */
   g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (label)), "outgoing"));
-  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "Eva connected to you")) != NULL);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "Eva connected to you")) != NULL);
   g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (label)), "notice"));
 }
 

@@ -34,9 +34,9 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   fixture->address = ui_test_address ();
-  fixture->ana = ui_test_start_node ("Ana", fixture->address, PORT_MIN, PORT_MAX);
-  fixture->beto = ui_test_start_node (data != NULL ? data : "Beto", fixture->address, PORT_MIN, PORT_MAX);
-  fixture->node = ui_test_start_node ("Tester", fixture->address, PORT_MIN, PORT_MAX);
+  fixture->ana = charla_test_start_node_full ("Ana", fixture->address, PORT_MIN, PORT_MAX);
+  fixture->beto = charla_test_start_node_full (data != NULL ? data : "Beto", fixture->address, PORT_MIN, PORT_MAX);
+  fixture->node = charla_test_start_node_full ("Tester", fixture->address, PORT_MIN, PORT_MAX);
 
   fixture->window = g_object_ref_sink (charla_window_new (NULL, fixture->node, NULL));
   gtk_window_present (GTK_WINDOW (fixture->window));
@@ -54,27 +54,16 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-stop_and_finalize (CharlaNode *node)
-{
-  charla_node_stop (node);
-  charla_node_disconnect_all (node);
-  /* Closing peers finish on the main loop. */
-  UI_TEST_WAIT_FOR (g_list_model_get_n_items (charla_node_get_peers (node)) == 0);
-  ui_test_spin (50);
-  g_assert_finalize_object (node);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  ui_test_spin (50);
+  charla_test_spin_for (50);
   g_assert_finalize_object (fixture->window);
 
-  stop_and_finalize (fixture->node);
-  stop_and_finalize (fixture->ana);
-  stop_and_finalize (fixture->beto);
+  charla_test_finalize_node (&fixture->node);
+  charla_test_finalize_node (&fixture->ana);
+  charla_test_finalize_node (&fixture->beto);
 }
 
 static guint
@@ -97,7 +86,7 @@ scan_test_range (Fixture *fixture)
   charla_server_list_set_targets (fixture->server_list, fixture->address, ports);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
   g_assert_true (charla_server_list_get_scanning (fixture->server_list));
-  UI_TEST_WAIT_FOR (charla_server_list_get_summary (fixture->server_list) != NULL);
+  CHARLA_TEST_WAIT_UNTIL (charla_server_list_get_summary (fixture->server_list) != NULL);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
 }
 
@@ -124,7 +113,7 @@ connect_to (Fixture    *fixture,
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect", "(sq)",
                               fixture->address, charla_node_get_port (server));
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == before + 1 && n_peers (server) >= 1);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == before + 1 && n_peers (server) >= 1);
 }
 
 static void
@@ -160,7 +149,7 @@ close_connect_dialog (void)
 
   g_assert_nonnull (dialog);
   gtk_window_destroy (GTK_WINDOW (dialog));
-  UI_TEST_WAIT_FOR (find_connect_dialog () == NULL);
+  CHARLA_TEST_WAIT_UNTIL (find_connect_dialog () == NULL);
 }
 
 static void
@@ -224,8 +213,8 @@ test_row_activation_connects (Fixture       *fixture,
 
   /* Double-click and Enter both activate the row. */
   gtk_widget_activate (GTK_WIDGET (row));
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1 && n_peers (fixture->ana) == 1);
-  UI_TEST_WAIT_FOR (g_strcmp0 (visible_page (fixture), "chat") == 0);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 1 && n_peers (fixture->ana) == 1);
+  CHARLA_TEST_WAIT_UNTIL (g_strcmp0 (visible_page (fixture), "chat") == 0);
 }
 
 static void
@@ -235,14 +224,14 @@ test_text_both_ways (Fixture       *fixture,
   connect_to (fixture, fixture->ana);
 
   type_line (fixture, "hola Ana");
-  UI_TEST_WAIT_FOR (ui_test_has_message (fixture->ana, CHARLA_MESSAGE_INCOMING, "hola Ana"));
+  CHARLA_TEST_WAIT_UNTIL (ui_test_has_message (fixture->ana, CHARLA_MESSAGE_INCOMING, "hola Ana"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (charla_chat_view_get_entry (fixture->chat_view))), ==, "");
 
   charla_node_send (fixture->ana, "buenas, Tester");
-  UI_TEST_WAIT_FOR (ui_test_has_message (fixture->node, CHARLA_MESSAGE_INCOMING, "buenas, Tester"));
+  CHARLA_TEST_WAIT_UNTIL (ui_test_has_message (fixture->node, CHARLA_MESSAGE_INCOMING, "buenas, Tester"));
   adw_view_stack_set_visible_child_name (fixture->stack, "chat");
-  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "buenas, Tester") != NULL);
-  UI_TEST_WAIT_FOR (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "hola Ana") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "buenas, Tester") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->chat_view), "hola Ana") != NULL);
 }
 
 static void
@@ -274,23 +263,23 @@ test_typed_commands (Fixture       *fixture,
 
   /* --ex closes every connection, as the button does. */
   type_line (fixture, "--ex");
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 0);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 0);
 
   /* --ch HOST:PORT connects at once. */
   target = g_strdup_printf ("--ch %s:%u", fixture->address, charla_node_get_port (fixture->beto));
   type_line (fixture, target);
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1 && n_peers (fixture->beto) == 1);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 1 && n_peers (fixture->beto) == 1);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.disconnect-all", NULL);
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 0);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 0);
 
   /* --ch alone asks, like the seed's "Ip:" and "Puerto:": the dialog. */
   g_assert_null (find_connect_dialog ());
   type_line (fixture, "--ch");
-  UI_TEST_WAIT_FOR (find_connect_dialog () != NULL);
+  CHARLA_TEST_WAIT_UNTIL (find_connect_dialog () != NULL);
   close_connect_dialog ();
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-dialog", NULL);
-  UI_TEST_WAIT_FOR (find_connect_dialog () != NULL);
+  CHARLA_TEST_WAIT_UNTIL (find_connect_dialog () != NULL);
   close_connect_dialog ();
 
   /* --scan TARGETS PORTS searches from the chat. */
@@ -298,7 +287,7 @@ test_typed_commands (Fixture       *fixture,
   target = g_strdup_printf ("--scan %s %u-%u", fixture->address, PORT_MIN, PORT_MAX);
   type_line (fixture, target);
   g_assert_cmpstr (visible_page (fixture), ==, "servers");
-  UI_TEST_WAIT_FOR (charla_server_list_get_summary (fixture->server_list) != NULL);
+  CHARLA_TEST_WAIT_UNTIL (charla_server_list_get_summary (fixture->server_list) != NULL);
   g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "3 servers · 3 refused");
 }
 
@@ -311,7 +300,7 @@ test_connect_dialog_errors (Fixture       *fixture,
   g_autofree char *closed = g_strdup_printf ("%u", CLOSED_PORT);
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.connect-dialog", NULL);
-  UI_TEST_WAIT_FOR (find_connect_dialog () != NULL);
+  CHARLA_TEST_WAIT_UNTIL (find_connect_dialog () != NULL);
   dialog = find_connect_dialog ();
 
   /* A host the parser refuses: inline, nothing is tried. */
@@ -329,7 +318,7 @@ test_connect_dialog_errors (Fixture       *fixture,
   g_assert_null (charla_connect_dialog_get_error (dialog));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.connect", NULL);
   g_assert_true (charla_connect_dialog_get_busy (dialog));
-  UI_TEST_WAIT_FOR (!charla_connect_dialog_get_busy (dialog));
+  CHARLA_TEST_WAIT_UNTIL (!charla_connect_dialog_get_busy (dialog));
   g_assert_nonnull (charla_connect_dialog_get_error (dialog));
   g_assert_true (find_connect_dialog () == dialog);
   g_assert_nonnull (ui_test_find_label (GTK_WIDGET (dialog), charla_connect_dialog_get_error (dialog)));
@@ -339,8 +328,8 @@ test_connect_dialog_errors (Fixture       *fixture,
   port = g_strdup_printf ("%u", charla_node_get_port (fixture->ana));
   charla_connect_dialog_set_target (dialog, fixture->address, port);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.connect", NULL);
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1);
-  UI_TEST_WAIT_FOR (find_connect_dialog () == NULL);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 1);
+  CHARLA_TEST_WAIT_UNTIL (find_connect_dialog () == NULL);
   g_assert_cmpstr (visible_page (fixture), ==, "chat");
 }
 
@@ -356,17 +345,17 @@ test_markup_shows_literally (Fixture       *fixture,
   adw_view_stack_set_visible_child_name (fixture->stack, "peers");
   row = ui_test_find_widget (GTK_WIDGET (fixture->window), CHARLA_TYPE_PEER_ROW, 0);
   g_assert_nonnull (row);
-  UI_TEST_WAIT_FOR (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "<b>x</b>") == 0);
-  UI_TEST_WAIT_FOR ((label = ui_test_find_label (row, "<b>x</b>")) != NULL);
+  CHARLA_TEST_WAIT_UNTIL (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "<b>x</b>") == 0);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (row, "<b>x</b>")) != NULL);
   g_assert_false (gtk_label_get_use_markup (label));
 
   /* The peer disconnects itself from the row's button (one peer). */
   charla_node_send (fixture->beto, "<i>hola</i> & <span>");
   adw_view_stack_set_visible_child_name (fixture->stack, "chat");
-  UI_TEST_WAIT_FOR ((label = ui_test_find_label (GTK_WIDGET (fixture->chat_view), "<i>hola</i> & <span>")) != NULL);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->chat_view), "<i>hola</i> & <span>")) != NULL);
   g_assert_false (gtk_label_get_use_markup (label));
   /* The sender, in the message's header. */
-  UI_TEST_WAIT_FOR ((label = ui_test_find_label_containing (GTK_WIDGET (fixture->chat_view), "<b>x</b>  ")) != NULL);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label_containing (GTK_WIDGET (fixture->chat_view), "<b>x</b>  ")) != NULL);
   g_assert_false (gtk_label_get_use_markup (label));
 }
 
@@ -385,7 +374,7 @@ test_disconnect_one (Fixture       *fixture,
   peer = charla_peer_row_get_peer (row);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "win.disconnect-peer", "(sq)",
                                              charla_peer_get_address (peer), charla_peer_get_port (peer)));
-  UI_TEST_WAIT_FOR (n_peers (fixture->node) == 1);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 1);
 }
 
 int

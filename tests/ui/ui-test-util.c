@@ -5,12 +5,6 @@
 
 #include "ui-test-util.h"
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 void
 ui_test_init (int    *argc,
               char ***argv)
@@ -23,27 +17,6 @@ ui_test_init (int    *argc,
   /* Without a window manager the focus moves between the test's windows
    * without focus-out events, and a blinking cursor then warns. */
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-
-  /* Waits in UI_TEST_WAIT_FOR wake up at least this often, so their
-   * deadline is checked even when nothing happens. */
-  g_timeout_add (50, wake_up, NULL);
-}
-
-static gboolean
-on_spin_done (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-void
-ui_test_spin (guint msec)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (msec, on_spin_done, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* A loopback address of this test process's own (127.66.x.y), so scans
@@ -61,23 +34,6 @@ ui_test_address (void)
     }
 
   return address;
-}
-
-CharlaNode *
-ui_test_start_node (const char *name,
-                    const char *address,
-                    guint16     port_min,
-                    guint16     port_max)
-{
-  CharlaNode *node = charla_node_new (name);
-  g_autoptr(GError) error = NULL;
-
-  charla_node_set_bind_address (node, address);
-  charla_node_set_port_range (node, port_min, port_max);
-  charla_node_start (node, &error);
-  g_assert_no_error (error);
-
-  return node;
 }
 
 static GtkWidget *

@@ -71,7 +71,8 @@ def main():
         threading.Thread(target=lambda: stderr_lines.extend(app_process.stderr),
                          daemon=True).start()
 
-        app = wait_for("charla on the accessibility bus", find_app)
+        # A first start under a sanitizer on a loaded machine can be slow.
+        app = wait_for("charla on the accessibility bus", find_app, seconds=90)
         tap(app is not None, "charla shows up on the accessibility bus")
 
         addresses = wait_for("the Addresses field", lambda: find(app, "text", ("Addresses",)))

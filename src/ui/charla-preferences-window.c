@@ -184,6 +184,32 @@ on_entry_row_apply (AdwEntryRow             *row,
   g_settings_set_string (self->settings, field->key, text);
 }
 
+/* A key changed elsewhere (a rename in the window, gsettings): show it,
+ * unless that is what the entry already says. */
+static void
+on_text_setting_changed (GSettings               *settings,
+                         const char              *key,
+                         CharlaPreferencesWindow *self)
+{
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      TextField *field = &self->fields[i];
+      g_autofree char *value = NULL;
+      g_autofree char *shown = NULL;
+
+      if (g_strcmp0 (field->key, key) != 0)
+        continue;
+
+      value = g_settings_get_string (settings, key);
+      shown = dup_field_text (field);
+      if (g_strcmp0 (g_strstrip (value), shown) != 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (field->row), value);
+          validate_field (self, field);
+        }
+    }
+}
+
 static void
 update_name_description (CharlaPreferencesWindow *self)
 {
@@ -263,6 +289,8 @@ charla_preferences_window_constructed (GObject *object)
       gtk_editable_set_text (GTK_EDITABLE (field->row), value);
       validate_field (self, field);
     }
+
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_text_setting_changed), self, 0);
 
   g_settings_bind (self->settings, "scan-timeout-ms",
                    self->timeout_adjustment, "value", G_SETTINGS_BIND_DEFAULT);

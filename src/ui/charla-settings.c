@@ -202,6 +202,22 @@ on_display_name_changed (GSettings  *settings,
   charla_node_set_name (node, name != NULL ? name : charla_default_name (), NULL);
 }
 
+/* A rename in the window or by a typed --name NEW is the user's new name:
+ * kept for the next start too. */
+static void
+on_node_name_changed (CharlaNode *node,
+                      GParamSpec *pspec,
+                      GSettings  *settings)
+{
+  const char *name = charla_node_get_name (node);
+  g_autofree char *saved = charla_settings_dup_display_name (settings);
+
+  if (saved == NULL && g_strcmp0 (name, charla_default_name ()) == 0)
+    return;
+  if (g_strcmp0 (saved, name) != 0)
+    g_settings_set_string (settings, "display-name", name);
+}
+
 static void
 on_peers_changed (GListModel *peers,
                   guint       position,
@@ -230,8 +246,9 @@ on_peers_changed (GListModel *peers,
  * @node: the app's node
  *
  * From now on, a change of display-name renames @node at once (Charla
- * peers are told), and every connection @node makes is remembered in
- * recent-connections. The bindings last as long as @node.
+ * peers are told), a rename of @node (the window, a typed `--name NEW`)
+ * is saved as display-name, and every connection @node makes is
+ * remembered in recent-connections. The bindings last as long as @node.
  */
 void
 charla_settings_bind_node (GSettings  *settings,
@@ -244,6 +261,8 @@ charla_settings_bind_node (GSettings  *settings,
 
   g_signal_connect_object (settings, "changed::display-name",
                            G_CALLBACK (on_display_name_changed), node, 0);
+  g_signal_connect_object (node, "notify::name",
+                           G_CALLBACK (on_node_name_changed), settings, 0);
 
   g_object_get (node, "peers", &peers, NULL);
   g_signal_connect_object (peers, "items-changed",

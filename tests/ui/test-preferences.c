@@ -276,6 +276,20 @@ test_display_name_applied (Fixture       *fixture,
   type_and_apply (fixture, "display_name_row", "");
   assert_accepted (fixture, "display_name");
   g_assert_cmpstr (charla_node_get_name (fixture->node), ==, charla_default_name ());
+  {
+    g_autofree char *value = g_settings_get_string (fixture->settings, "display-name");
+
+    g_assert_cmpstr (value, ==, "");
+  }
+
+  /* A rename elsewhere (the window, a typed --name NEW) is kept. */
+  g_assert_true (charla_node_set_name (fixture->node, "Dora", NULL));
+  {
+    g_autofree char *value = g_settings_get_string (fixture->settings, "display-name");
+
+    g_assert_cmpstr (value, ==, "Dora");
+  }
+  g_assert_cmpstr (gtk_editable_get_text (child (fixture, "display_name_row")), ==, "Dora");
 
   charla_test_finalize_node (&beto);
 }

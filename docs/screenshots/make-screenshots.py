@@ -27,7 +27,7 @@ from charla_atspi import (ESCAPE, SEARCH_LABELS, Atspi, JsonLines, click,  # noq
 def shoot(out_dir, name, title="Charla"):
     time.sleep(0.8)     # let the last frame be drawn
     path = os.path.join(out_dir, name + ".png")
-    subprocess.run(["import", "-window", window_id(title), path], check=True)
+    subprocess.run(["import", "-window", window_id(title, min_width=300), path], check=True)
     print(f"wrote {path}", flush=True)
 
 
@@ -145,6 +145,16 @@ def main():
                  wait_for("Preferences item", lambda: find(app, "menu item", ("Preferences",)))).do_action(0)
             must("preferences", wait_for("preferences", lambda: window_id("Preferences")))
             shoot(args.out_dir, "preferences" + suffix, "Preferences")
+            press(ESCAPE)
+            wait_for("preferences closed", lambda: window_id("Preferences") is None)
+
+            # The shortcuts window, through the window's own action.
+            frame = must("window", find(app, "frame", ("Charla",)))
+            names = [Atspi.Action.get_action_name(frame, i) for i in range(frame.get_n_actions())]
+            frame.do_action(names.index("win.show-help-overlay"))
+            # It has no title of its own: X knows it by the program's name.
+            must("shortcuts", wait_for("shortcuts", lambda: window_id("charla", min_width=400)))
+            shoot(args.out_dir, "shortcuts" + suffix, "charla")
     finally:
         for child in reversed(children):
             if child.poll() is None:

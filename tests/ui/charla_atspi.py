@@ -138,12 +138,13 @@ class JsonLines:
         return None
 
 
-def window_id(title):
-    """The X window id of the toplevel called `title`, as text, or None."""
+def window_id(title, min_width=0):
+    """The X window id of a toplevel called `title` at least `min_width`
+    wide (popovers are toplevels too), as text, or None."""
     tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True).stdout
     for line in tree.splitlines():
-        match = re.match(r'\s*(0x[0-9a-f]+) "(.*)": ', line)
-        if match and match.group(2) == title:
+        match = re.match(r'\s*(0x[0-9a-f]+) "(.*)": \(.*\)\s+(\d+)x(\d+)', line)
+        if match and match.group(2) == title and int(match.group(3)) >= min_width:
             return match.group(1)
     return None
 

@@ -31,6 +31,7 @@
 
 typedef struct {
   GArray  *times;      /* gint64 µs, one per frame */
+  gint64   started;
   gboolean recording;
 } Frames;
 
@@ -54,6 +55,7 @@ static void
 frames_start (void)
 {
   g_array_set_size (frames.times, 0);
+  frames.started = g_get_monotonic_time ();
   frames.recording = TRUE;
 }
 
@@ -73,7 +75,7 @@ frames_stop (const char *label,
              double      baseline_worst)
 {
   g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (double));
-  double worst = 0, late_limit = baseline_worst + FRAME_MS;
+  double worst = 0, late_limit = baseline_worst + FRAME_MS, worst_at = 0;
   guint late = 0;
 
   frames.recording = FALSE;
@@ -82,6 +84,8 @@ frames_stop (const char *label,
       double gap = (g_array_index (frames.times, gint64, i) - g_array_index (frames.times, gint64, i - 1)) / 1000.0;
 
       g_array_append_val (gaps, gap);
+      if (gap > worst)
+        worst_at = (g_array_index (frames.times, gint64, i - 1) - frames.started) / 1000.0;
       worst = MAX (worst, gap);
       if (baseline_worst > 0 && gap > late_limit)
         late++;
@@ -96,7 +100,7 @@ frames_stop (const char *label,
           g_array_index (gaps, double, (guint) (gaps->len * 0.99)),
           g_array_index (gaps, double, gaps->len / 2));
   if (baseline_worst > 0)
-    printf (" late=%u (gaps over %.1f ms)", late, late_limit);
+    printf (" late=%u (gaps over %.1f ms) worst_starts_at_ms=%.0f", late, late_limit, worst_at);
   printf ("\n");
   fflush (stdout);
   return worst;

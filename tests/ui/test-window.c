@@ -152,19 +152,40 @@ close_connect_dialog (void)
   CHARLA_TEST_WAIT_UNTIL (find_connect_dialog () == NULL);
 }
 
+static gboolean
+on_silent_incoming (GSocketService     *service,
+                    GSocketConnection  *connection,
+                    GObject            *source,
+                    GPtrArray          *held)
+{
+  /* Accepted, never answered: the seed's "Anonimo". */
+  g_ptr_array_add (held, g_object_ref (connection));
+  return TRUE;
+}
+
 static void
 test_scan_lists_servers (Fixture       *fixture,
                          gconstpointer  data)
 {
+  g_autoptr(GSocketService) silent = g_socket_service_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (fixture->address);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, PORT_MAX);
+  g_autoptr(GError) error = NULL;
   GListModel *servers;
   CharlaServerRow *row;
-  g_autofree char *summary = NULL;
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (silent), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (silent, "incoming", G_CALLBACK (on_silent_incoming), held);
 
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->server_list)));
   scan_test_range (fixture);
 
   servers = charla_scanner_get_servers (charla_server_list_get_scanner (fixture->server_list));
-  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 4);
+  g_assert_nonnull (find_server_row (fixture, "Anonimo"));
 
   g_assert_nonnull (find_server_row (fixture, "Ana"));
   g_assert_nonnull (find_server_row (fixture, "Beto"));
@@ -176,10 +197,13 @@ test_scan_lists_servers (Fixture       *fixture,
   g_assert_nonnull (ui_test_find_label (GTK_WIDGET (row), "This node"));
   g_assert_null (ui_test_find_label (GTK_WIDGET (find_server_row (fixture, "Ana")), "This node"));
 
-  /* Six ports, three nodes, nothing on the other three. */
-  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "3 servers · 3 refused");
-  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->server_list), "3 servers · 3 refused"));
+  /* Six ports: three nodes, a silent listener, nothing on the other two. */
+  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "4 servers · 2 refused");
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->server_list), "4 servers · 2 refused"));
   g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
+
+  g_socket_service_stop (silent);
+  g_socket_listener_close (G_SOCKET_LISTENER (silent));
 }
 
 static void
@@ -226,6 +250,19 @@ test_text_both_ways (Fixture       *fixture,
   type_line (fixture, "hola Ana");
   CHARLA_TEST_WAIT_UNTIL (ui_test_has_message (fixture->ana, CHARLA_MESSAGE_INCOMING, "hola Ana"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (charla_chat_view_get_entry (fixture->chat_view))), ==, "");
+
+  /* Control characters from the network never reach a label. */
+  charla_node_send (fixture->ana, "bell\a escape\x1b[31m end");
+  CHARLA_TEST_WAIT_UNTIL (ui_test_has_message (fixture->node, CHARLA_MESSAGE_INCOMING, " end"));
+  adw_view_stack_set_visible_child_name (fixture->stack, "chat");
+  {
+    GtkLabel *label;
+
+    CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label_containing (GTK_WIDGET (fixture->chat_view), " end")) != NULL);
+    for (const char *p = gtk_label_get_text (label); *p != '\0'; p++)
+      g_assert_false ((guchar) *p < 0x20 || *p == 0x7f);
+    g_assert_nonnull (strstr (gtk_label_get_text (label), "bell"));
+  }
 
   charla_node_send (fixture->ana, "buenas, Tester");
   CHARLA_TEST_WAIT_UNTIL (ui_test_has_message (fixture->node, CHARLA_MESSAGE_INCOMING, "buenas, Tester"));

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "charla-batch-model.h"
 #include "charla-chat-view.h"
 #include "charla-message-row.h"
 
@@ -33,6 +34,7 @@ struct _CharlaChatView
 
   /* Owned */
   GListModel        *messages;
+  CharlaBatchModel  *batch;     /* what the list shows: messages, batched */
 
   guint              pin_tick;
   guint              pin_frames;
@@ -72,7 +74,7 @@ set_sticky (CharlaChatView *self,
 static void
 pin_to_bottom (CharlaChatView *self)
 {
-  guint n_items = g_list_model_get_n_items (self->messages);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->batch));
 
   if (n_items > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n_items - 1);
@@ -263,9 +265,12 @@ charla_chat_view_constructed (GObject *object)
 
   G_OBJECT_CLASS (charla_chat_view_parent_class)->constructed (object);
 
-  gtk_no_selection_set_model (self->selection, self->messages);
-  g_signal_connect_object (self->messages, "items-changed", G_CALLBACK (on_messages_changed), self, 0);
-  on_messages_changed (self->messages, 0, 0, 0, self);
+  /* One change per frame however many messages arrive (see
+   * charla-batch-model.c). */
+  self->batch = charla_batch_model_new (self->messages);
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->batch));
+  g_signal_connect_object (self->batch, "items-changed", G_CALLBACK (on_messages_changed), self, 0);
+  on_messages_changed (G_LIST_MODEL (self->batch), 0, 0, 0, self);
 
   g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_adjustment_changed), self, 0);
   g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_value_changed), self, 0);
@@ -323,6 +328,7 @@ charla_chat_view_dispose (GObject *object)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->pin_tick);
   self->pin_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), CHARLA_TYPE_CHAT_VIEW);
+  g_clear_object (&self->batch);
   g_clear_object (&self->messages);
 
   G_OBJECT_CLASS (charla_chat_view_parent_class)->dispose (object);

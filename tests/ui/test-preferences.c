@@ -392,6 +392,25 @@ test_recent_connections (Fixture       *fixture,
   charla_test_finalize_node (&beto);
 }
 
+/* Like the main window, the preferences fit a 360 px wide phone screen,
+ * even while showing an error message. */
+static void
+test_fits_360_px (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  int minimum = 0;
+
+  open_window (fixture);
+  type_and_apply (fixture, "scan_targets_row", "127.0.0.1,,127.0.0.2,,127.0.0.3,,127.0.0.4");
+  g_assert_true (gtk_widget_get_visible (child (fixture, "scan_targets_error")));
+
+  /* The content; the window's own frame (client-side borders) is outside. */
+  gtk_widget_measure (gtk_widget_get_first_child (GTK_WIDGET (fixture->window)), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  g_test_message ("minimum width %d px", minimum);
+  g_assert_cmpint (minimum, <=, 360);
+}
+
 /* A value written behind the app's back (gsettings set) that does not
  * parse is ignored for the key's default. */
 static void
@@ -508,6 +527,7 @@ main (int   argc,
   ADD ("/charla/preferences/display-name/applied-to-peers", test_display_name_applied);
   ADD ("/charla/preferences/numbers-and-switch", test_numbers_and_switch);
   ADD ("/charla/preferences/recent-connections", test_recent_connections);
+  ADD ("/charla/preferences/fits-360-px", test_fits_360_px);
   ADD ("/charla/settings/bad-stored-values-ignored", test_bad_stored_values_ignored);
   ADD ("/charla/settings/window-state", test_window_state);
   g_test_add_func ("/charla/settings/persist-across-restart", test_persist_across_restart);

@@ -5,11 +5,21 @@
  * exchange messages with it both ways. Nothing here measures time: each
  * check is about what arrived, what was said and what was closed. */
 
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "charla-test-support.h"
+#include "charla-node-private.h"
 
 /* Collects what a node shows. */
 typedef struct
@@ -451,7 +461,8 @@ test_flood_takes_turns (void)
                   flood.n_received - at_answer_sent);
   g_assert_cmpuint (flood.n_received - at_answer_sent, <=, turns * 64);
 
-  CHARLA_TEST_WAIT_UNTIL (flood.n_received == n_flood);
+  /* Generous: under sanitizers 300,000 messages take a while. */
+  CHARLA_TEST_WAIT_UNTIL_FOR (240, flood.n_received == n_flood);
   g_signal_handlers_disconnect_by_data (node, &flood);
   g_socket_close (flooder, NULL);
   CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1);
@@ -726,6 +737,412 @@ test_claimed_ids (void)
   check_friend_chats (hub);
 }
 
+/* A plain non-blocking connect to @address:@port from @source (or any):
+ * returns the descriptor, or -1 with errno set (EMFILE when the process
+ * is out of descriptors). */
+static int
+connect_nonblocking (const char *source,
+                     const char *address,
+                     guint16     port)
+{
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = g_htons (port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return -1;
+
+  if (source != NULL)
+    {
+      struct sockaddr_in from = { .sin_family = AF_INET };
+
+      g_assert_cmpint (inet_pton (AF_INET, source, &from.sin_addr), ==, 1);
+      g_assert_cmpint (bind (fd, (struct sockaddr *) &from, sizeof from), ==, 0);
+    }
+
+  g_assert_cmpint (inet_pton (AF_INET, address, &to.sin_addr), ==, 1);
+  if (connect (fd, (struct sockaddr *) &to, sizeof to) < 0 && errno != EINPROGRESS)
+    {
+      int saved = errno;
+
+      close (fd);
+      errno = saved;
+      return -1;
+    }
+
+  return fd;
+}
+
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* Out of descriptors (the open-file limit reached by connections that
+ * keep coming): the node stops accepting and waits, instead of retrying
+ * in a loop that logs a warning each time, and accepts again once
+ * descriptors are free. Runs in a child process with a low limit. */
+static void
+test_descriptor_limit (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(CharlaNode) node = NULL;
+      g_autoptr(Inbox) inbox = NULL;
+      g_autoptr(GArray) clients = g_array_new (FALSE, FALSE, sizeof (int));
+      struct rlimit limit;
+      guint errors_before_wait;
+
+      /* Both ends of each connection live in this process. */
+      limit.rlim_cur = limit.rlim_max = count_open_fds () + 48;
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+
+      node = charla_test_start_node_bound ("Nodo", "127.0.0.1");
+      inbox = inbox_new (node);
+
+      for (guint i = 0; i < 40; i++)
+        {
+          int fd = connect_nonblocking (NULL, "127.0.0.1", charla_node_get_port (node));
+
+          if (fd < 0)
+            break;
+          g_array_append_val (clients, fd);
+        }
+      g_test_message ("%u clients connected", clients->len);
+
+      CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "Out of file descriptors") != NULL);
+      errors_before_wait = charla_node_get_n_accept_errors (node);
+      charla_test_spin_for (500);
+      /* Half a second of waiting costs a handful of tries, not a spin. */
+      g_test_message ("%u failed accepts, %u more in 500 ms",
+                      errors_before_wait, charla_node_get_n_accept_errors (node) - errors_before_wait);
+      g_assert_cmpuint (charla_node_get_n_accept_errors (node) - errors_before_wait, <=, 10);
+
+      for (guint i = 0; i < clients->len; i++)
+        close (g_array_index (clients, int, i));
+      CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "Accepting connections again") != NULL);
+      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+
+      check_friend_chats (node);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* A burst of 1,000 connections at once: all are accepted and listed,
+ * a seed scanner's probe still gets the name, and when they go the node
+ * chats as before. */
+static void
+test_connection_burst (void)
+{
+  g_autoptr(CharlaNode) node = NULL;
+  g_autoptr(GArray) clients = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GSocket) probe = NULL;
+  struct rlimit limit;
+  char reply[64] = { 0 };
+
+  charla_raise_fd_limit ();
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  if (limit.rlim_cur < 2300)
+    {
+      g_test_skip ("needs 2,300 open files (both ends of 1,000 connections)");
+      return;
+    }
+
+  node = charla_test_start_node ("Nodo");
+  for (guint i = 0; i < 1000; i++)
+    {
+      int fd = connect_nonblocking (NULL, "127.0.0.1", charla_node_get_port (node));
+
+      g_assert_cmpint (fd, >=, 0);
+      g_array_append_val (clients, fd);
+      if (i % 100 == 99)
+        g_main_context_iteration (NULL, FALSE);
+    }
+
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1000);
+
+  probe = charla_test_raw_connect (charla_node_get_port (node));
+  raw_send_string (probe, "--name");
+  g_assert_cmpint (charla_test_raw_receive (probe, reply, sizeof reply - 1), ==, 4);
+  g_assert_cmpstr (reply, ==, "Nodo");
+  g_socket_close (probe, NULL);
+
+  check_friend_chats (node);
+
+  for (guint i = 0; i < clients->len; i++)
+    close (g_array_index (clients, int, i));
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+
+  check_friend_chats (node);
+}
+
+/* An accepted connection that never says a word is closed after the
+ * silence deadline; one that spoke, and a Charla node, stay. */
+static void
+test_silence_deadline (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) speaker = NULL;
+  g_autoptr(GSocket) charla = NULL;
+  g_autoptr(GSocket) mute = NULL;
+
+  charla_node_set_silence_timeout (node, 1000);
+  speaker = charla_test_raw_connect (charla_node_get_port (node));
+  raw_send_string (speaker, "hola");
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "hola"));
+  charla = raw_charla_connect (charla_node_get_port (node), "00000000000000dd", "Callada");
+  mute = charla_test_raw_connect (charla_node_get_port (node));
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 3);
+
+  /* The mute one goes (its deadline came last of the three). */
+  raw_wait_closed (mute);
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 2);
+  g_assert_nonnull (inbox_find_notice (inbox, "said nothing for 1 second"));
+
+  raw_send_string (speaker, "sigo");
+  raw_send_string (charla, "MSG y yo\n");
+  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "sigo") && inbox_has_text (inbox, "y yo"));
+  g_assert_cmpuint (n_peers (node), ==, 2);
+
+  check_friend_chats (node);
+}
+
+/* Too many connections from one address (in a network namespace of its
+ * own, where 192.0.2.x is an address of the namespace's loopback
+ * interface, not loopback): the excess is refused cleanly, with an end
+ * of stream rather than a reset, and one notice; other addresses are
+ * still served. */
+static void
+test_per_address_cap (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(CharlaNode) node = NULL;
+      g_autoptr(Inbox) inbox = NULL;
+      g_autoptr(GArray) clients = g_array_new (FALSE, FALSE, sizeof (int));
+      int other;
+      char reply[64] = { 0 };
+      gssize n_read = -1;
+      guint n_closed = 0;
+
+      /* netns: this child's own network namespace, made by unshare(). */
+      g_assert_cmpint (unshare (CLONE_NEWNET), ==, 0);
+      g_assert_true (g_spawn_command_line_sync ("ip link set lo up", NULL, NULL, NULL, NULL));
+      g_assert_true (g_spawn_command_line_sync ("ip addr add 192.0.2.1/24 dev lo", NULL, NULL, NULL, NULL));
+
+      node = charla_test_start_node ("Nodo");
+      inbox = inbox_new (node);
+
+      for (guint i = 0; i < 70; i++)
+        {
+          int fd = connect_nonblocking ("192.0.2.2", "192.0.2.1", charla_node_get_port (node));
+
+          g_assert_cmpint (fd, >=, 0);
+          g_array_append_val (clients, fd);
+        }
+      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 64);
+      CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "from 192.0.2.2") != NULL);
+
+      /* The refused ones read an end of stream, not a reset. */
+      while (n_closed < 6)
+        {
+          n_closed = 0;
+          for (guint i = 0; i < clients->len; i++)
+            {
+              char byte;
+              ssize_t n = recv (g_array_index (clients, int, i), &byte, 1, MSG_DONTWAIT);
+
+              g_assert_false (n < 0 && errno == ECONNRESET);
+              if (n == 0)
+                n_closed++;
+            }
+          g_main_context_iteration (NULL, FALSE);
+        }
+      g_assert_cmpuint (n_closed, ==, 6);
+
+      /* Another address is served, as a seed scanner would be. */
+      other = connect_nonblocking ("192.0.2.3", "192.0.2.1", charla_node_get_port (node));
+      g_assert_cmpint (other, >=, 0);
+      while (send (other, "--name", 6, MSG_NOSIGNAL) != 6)
+        g_main_context_iteration (NULL, FALSE);
+      while (n_read <= 0)
+        {
+          n_read = recv (other, reply, sizeof reply - 1, MSG_DONTWAIT);
+          g_main_context_iteration (NULL, n_read < 0);
+        }
+      g_assert_cmpstr (reply, ==, "Nodo");
+      close (other);
+
+      for (guint i = 0; i < clients->len; i++)
+        close (g_array_index (clients, int, i));
+      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+
+      check_friend_chats (node);
+      return;
+    }
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root for a network namespace of its own");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* charla-cli chat in a process of its own, connected to a node: what it
+ * prints (JSON lines) is collected as it comes. */
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *output;
+  GCancellable     *cancellable;
+  GString          *notices;   /* every notice and error line, joined */
+  guint             n_messages;
+  gboolean          eof;
+} Child;
+
+static void child_read_next (Child *child);
+
+static void
+on_child_line (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Child *child = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
+                                                                     result, NULL, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (line == NULL)
+    {
+      child->eof = TRUE;
+      return;
+    }
+
+  if (g_str_has_prefix (line, "{\"type\":\"message\""))
+    child->n_messages++;
+  else if (g_str_has_prefix (line, "{\"type\":\"notice\"") || g_str_has_prefix (line, "{\"type\":\"error\""))
+    g_string_append_printf (child->notices, "%s\n", line);
+
+  child_read_next (child);
+}
+
+static void
+child_read_next (Child *child)
+{
+  g_data_input_stream_read_line_async (child->output, G_PRIORITY_DEFAULT, child->cancellable,
+                                       on_child_line, child);
+}
+
+static Child *
+child_start (const char *name,
+             guint16     port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *target = g_strdup_printf ("127.0.0.1:%u", port);
+  const char *cli = g_getenv ("CHARLA_CLI");
+  Child *child = g_new0 (Child, 1);
+
+  g_assert_nonnull (cli);
+  child->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                     cli, "chat", "--port", "0", "--json", "--name", name,
+                                     "--connect", target, NULL);
+  g_assert_no_error (error);
+  child->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child->process));
+  child->cancellable = g_cancellable_new ();
+  child->notices = g_string_new (NULL);
+  child_read_next (child);
+
+  return child;
+}
+
+static void
+child_free (Child *child)
+{
+  g_cancellable_cancel (child->cancellable);
+  g_subprocess_force_exit (child->process);
+  g_subprocess_wait (child->process, NULL, NULL);
+  g_object_unref (child->output);
+  g_object_unref (child->cancellable);
+  g_object_unref (child->process);
+  g_string_free (child->notices, TRUE);
+  g_free (child);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Child, child_free)
+
+static void
+child_signal (Child *child,
+              int    signum)
+{
+  g_subprocess_send_signal (child->process, signum);
+}
+
+/* A peer process killed outright: the node notices and goes on. */
+static void
+test_killed_peer (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(Child) child = child_start ("Hija", charla_node_get_port (node));
+
+  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Hija"));
+  charla_node_send (node, "hola, Hija");
+  CHARLA_TEST_WAIT_UNTIL (child->n_messages == 1);
+
+  child_signal (child, SIGKILL);
+  CHARLA_TEST_WAIT_UNTIL (!has_peer_named (node, "Hija"));
+  g_assert_nonnull (inbox_find_notice (inbox, "Hija"));
+
+  check_friend_chats (node);
+}
+
+/* A peer process stopped (SIGSTOP) while the node floods it: it is
+ * dropped once its queue is full, the others chat on meanwhile, and
+ * when it resumes it reads what it had and learns what it missed. */
+static void
+test_stopped_peer_under_flood (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(Child) child = child_start ("Dormida", charla_node_get_port (node));
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autofree char *text = g_strnfill (60 * 1024, 'f');
+  GListModel *peers = charla_node_get_peers (node);
+
+  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Dormida"));
+  peer = g_list_model_get_item (peers, 0);
+
+  child_signal (child, SIGSTOP);
+  while (charla_peer_get_state (peer) != CHARLA_PEER_STATE_CLOSED)
+    {
+      charla_peer_send (peer, text);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_nonnull (inbox_find_notice (inbox, "stopped reading"));
+
+  check_friend_chats (node);
+
+  child_signal (child, SIGCONT);
+  CHARLA_TEST_WAIT_UNTIL (strstr (child->notices->str, "did not read fast enough") != NULL);
+  g_test_message ("the stopped peer read %u messages, then the farewell", child->n_messages);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -741,6 +1158,12 @@ main (int   argc,
   g_test_add_func ("/charla/robustness/empty-messages", test_empty_messages);
   g_test_add_func ("/charla/robustness/connect-to-other-service", test_connect_to_other_service);
   g_test_add_func ("/charla/robustness/claimed-ids", test_claimed_ids);
+  g_test_add_func ("/charla/robustness/descriptor-limit", test_descriptor_limit);
+  g_test_add_func ("/charla/robustness/connection-burst", test_connection_burst);
+  g_test_add_func ("/charla/robustness/silence-deadline", test_silence_deadline);
+  g_test_add_func ("/charla/robustness/per-address-cap", test_per_address_cap);
+  g_test_add_func ("/charla/robustness/killed-peer", test_killed_peer);
+  g_test_add_func ("/charla/robustness/stopped-peer-under-flood", test_stopped_peer_under_flood);
 
   return g_test_run ();
 }

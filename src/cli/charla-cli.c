@@ -346,6 +346,9 @@ main (int    argc,
   /* Output goes to people and to pipes alike: a line at a time. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
+  /* Room for a node's connections and a scan's probes. */
+  charla_raise_fd_limit ();
+
   /* A subcommand is the first argument; anything else is the menu's. */
   if (argc > 1 && g_str_equal (argv[1], "scan"))
     {

@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib/gi18n.h>
 
@@ -154,4 +155,29 @@ charla_network_dup_local_targets (void)
   g_debug ("this machine's networks: %u scan targets", targets->len);
   g_ptr_array_add (targets, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&targets), FALSE);
+}
+
+/**
+ * charla_raise_fd_limit:
+ *
+ * Raises this process's soft limit on open files to its hard limit.
+ * Debian's default soft limit (1024) is below what a node's connection
+ * cap and a scan need; the hard limit is what the administrator allows.
+ * Called from each program's main(), never by the library behind its
+ * caller's back.
+ */
+void
+charla_raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      rlim_t before = limit.rlim_cur;
+
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) == 0)
+        g_debug ("open-file limit raised from %lu to %lu",
+                 (unsigned long) before, (unsigned long) limit.rlim_cur);
+    }
 }

@@ -12,4 +12,6 @@ char     *charla_network_target_for_interface  (GInetAddress  *address,
                                                 guint          prefix_length);
 char    **charla_network_dup_local_targets     (void);
 
+void      charla_raise_fd_limit        (void);
+
 G_END_DECLS

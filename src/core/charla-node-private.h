@@ -13,4 +13,9 @@ gboolean  charla_node_is_own_endpoint  (CharlaNode         *self,
                                         GInetAddress       *address,
                                         guint16             port);
 
+/* Hardening knobs and counters, for tests (docs/ROBUSTNESS.md). */
+void      charla_node_set_silence_timeout (CharlaNode        *self,
+                                           guint              msec);
+guint     charla_node_get_n_accept_errors (CharlaNode        *self);
+
 G_END_DECLS

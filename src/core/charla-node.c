@@ -8,6 +8,7 @@
 #include "charla-error.h"
 #include "charla-endpoint.h"
 #include "charla-network.h"
+#include "charla-listener-private.h"
 #include "charla-node-private.h"
 #include "charla-peer-private.h"
 #include "charla-scanner.h"
@@ -23,6 +24,9 @@
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 /* Quitting lets queued text leave for at most this long. */
 #define DEFAULT_SHUTDOWN_TIMEOUT_MS 5000
+/* An accepted connection that has said nothing at all (no text, no
+ * HELLO) for this long is closed. */
+#define DEFAULT_SILENCE_TIMEOUT_MS (10 * 60 * 1000)
 /* Chat history kept for the front ends. */
 #define MAX_HISTORY 5000
 
@@ -38,7 +42,7 @@ struct _CharlaNode
   GObject         parent_instance;
 
   /* Owned */
-  GSocketService *service;
+  CharlaListener *listener;     /* GSocketListener with a back-off and caps */
   GListStore     *peers;        /* established peers, shown to the user */
   GListStore     *messages;
   GPtrArray      *connections;  /* every live peer, probes included */
@@ -52,6 +56,7 @@ struct _CharlaNode
   char           *bind_address;
 
   guint           connect_timeout_ms;
+  guint           silence_timeout_ms;
   guint           shutdown_timeout_ms;
   guint16         port;
   guint16         port_min;
@@ -226,6 +231,9 @@ on_peer_closed (CharlaPeer   *peer,
 
   g_signal_handlers_disconnect_by_data (peer, self);
   g_ptr_array_remove (self->connections, peer);
+  if (self->listener != NULL &&
+      g_object_get_data (G_OBJECT (peer), "charla-accepted-connection") != NULL)
+    charla_listener_release (self->listener, g_object_get_data (G_OBJECT (peer), "charla-accepted-connection"));
 
   /* A service scan's probe, refused at its first bytes, or a client
    * claiming our identity: one line says so, listed or not. */
@@ -307,19 +315,33 @@ add_connection (CharlaNode          *self,
   return peer;
 }
 
-static gboolean
-on_incoming (GSocketService    *service,
+static void
+on_incoming (CharlaListener    *listener,
              GSocketConnection *connection,
-             GObject           *source_object,
              CharlaNode        *self)
 {
   CharlaPeer *peer = add_connection (self, connection, CHARLA_PEER_INCOMING);
   g_autofree char *endpoint = charla_peer_dup_endpoint (peer);
 
   g_debug ("accepted a connection from %s", endpoint);
-  charla_peer_start (peer);
 
-  return TRUE;
+  /* Its place in the listener's caps is given back when it closes. */
+  g_object_set_data_full (G_OBJECT (peer), "charla-accepted-connection",
+                          g_object_ref (connection), g_object_unref);
+  charla_peer_set_silence_timeout (peer, self->silence_timeout_ms);
+  charla_peer_start (peer);
+}
+
+/* Refusing connections (a cap, out of descriptors) or accepting again:
+ * said once per episode. */
+static void
+on_listener_notice (CharlaListener *listener,
+                    gboolean        is_error,
+                    const char     *text,
+                    CharlaNode     *self)
+{
+  post_event (self, is_error ? CHARLA_MESSAGE_ERROR : CHARLA_MESSAGE_NOTICE,
+              CHARLA_MESSAGE_EVENT_REFUSED, NULL, text);
 }
 
 /* Connecting
@@ -815,6 +837,7 @@ charla_node_init (CharlaNode *self)
   self->connecting = g_ptr_array_new ();
   self->node_id = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->seen_messages = charla_seen_messages_new ();
+  self->silence_timeout_ms = DEFAULT_SILENCE_TIMEOUT_MS;
   self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   self->shutdown_timeout_ms = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   self->port_min = CHARLA_DEFAULT_PORT_MIN;
@@ -849,7 +872,7 @@ listen_on (CharlaNode    *self,
            guint16       *out_port,
            GError       **error)
 {
-  GSocketListener *listener = G_SOCKET_LISTENER (self->service);
+  GSocketListener *listener = G_SOCKET_LISTENER (self->listener);
 
   if (bind_address != NULL)
     {
@@ -895,8 +918,8 @@ start_listening (CharlaNode  *self,
         }
     }
 
-  self->service = g_socket_service_new ();
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), LISTEN_BACKLOG);
+  self->listener = charla_listener_new ();
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), LISTEN_BACKLOG);
 
   for (guint candidate = self->port_min; candidate <= self->port_max; candidate++)
     {
@@ -910,7 +933,7 @@ start_listening (CharlaNode  *self,
         {
           g_set_error (error, CHARLA_ERROR, CHARLA_ERROR_NO_FREE_PORT,
                        _("Cannot listen on port %u: %s"), candidate, local_error->message);
-          g_clear_object (&self->service);
+          g_clear_object (&self->listener);
           return FALSE;
         }
     }
@@ -923,12 +946,13 @@ start_listening (CharlaNode  *self,
       else
         g_set_error (error, CHARLA_ERROR, CHARLA_ERROR_NO_FREE_PORT,
                      _("Every port from %u to %u is already in use"), self->port_min, self->port_max);
-      g_clear_object (&self->service);
+      g_clear_object (&self->listener);
       return FALSE;
     }
 
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
-  g_socket_service_start (self->service);
+  g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
+  g_signal_connect (self->listener, "notice", G_CALLBACK (on_listener_notice), self);
+  charla_listener_start (self->listener);
 
   self->port = port;
   g_debug ("listening on port %u", port);
@@ -960,7 +984,7 @@ charla_node_start (CharlaNode  *self,
   g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->service != NULL)
+  if (self->listener != NULL)
     return TRUE;
 
   if (!start_listening (self, &local_error))
@@ -979,14 +1003,14 @@ charla_node_start (CharlaNode  *self,
 static void
 stop_listening (CharlaNode *self)
 {
-  if (self->service == NULL)
+  if (self->listener == NULL)
     return;
 
   g_debug ("no longer listening on port %u", self->port);
-  g_signal_handlers_disconnect_by_data (self->service, self);
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_clear_object (&self->service);
+  g_signal_handlers_disconnect_by_data (self->listener, self);
+  charla_listener_stop (self->listener);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+  g_clear_object (&self->listener);
 
   self->port = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
@@ -1003,7 +1027,7 @@ charla_node_stop (CharlaNode *self)
 {
   g_return_if_fail (CHARLA_IS_NODE (self));
 
-  if (self->service == NULL)
+  if (self->listener == NULL)
     return;
 
   stop_listening (self);
@@ -1017,7 +1041,7 @@ charla_node_get_running (CharlaNode *self)
 {
   g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
 
-  return self->service != NULL;
+  return self->listener != NULL;
 }
 
 const char *
@@ -1556,6 +1580,36 @@ address_is_local (GInetAddress *address)
 }
 
 /**
+ * charla_node_set_silence_timeout: (skip)
+ * @msec: how long an accepted connection may stay without a word
+ *
+ * For tests; applies to connections accepted from now on.
+ */
+void
+charla_node_set_silence_timeout (CharlaNode *self,
+                                 guint       msec)
+{
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (msec > 0);
+
+  self->silence_timeout_ms = msec;
+}
+
+/**
+ * charla_node_get_n_accept_errors: (skip)
+ *
+ * Returns: how many accepts have failed (out of descriptors), each
+ *   followed by a wait rather than a retry
+ */
+guint
+charla_node_get_n_accept_errors (CharlaNode *self)
+{
+  g_return_val_if_fail (CHARLA_IS_NODE (self), 0);
+
+  return self->listener != NULL ? charla_listener_get_n_accept_errors (self->listener) : 0;
+}
+
+/**
  * charla_node_is_own_endpoint:
  *
  * Whether @address:@port reaches this node's own listener, so a scan
@@ -1571,7 +1625,7 @@ charla_node_is_own_endpoint (CharlaNode   *self,
   g_return_val_if_fail (CHARLA_IS_NODE (self), FALSE);
   g_return_val_if_fail (G_IS_INET_ADDRESS (address), FALSE);
 
-  if (self->service == NULL || port != self->port)
+  if (self->listener == NULL || port != self->port)
     return FALSE;
 
   if (self->bind_address != NULL)

@@ -101,6 +101,7 @@ struct _CharlaPeer
   GSocketConnection   *connection;
   GSource             *read_source;
   GSource             *backlog_source; /* lines wait for the next turn */
+  GSource             *silence_source; /* an accepted peer that never spoke */
   GSource             *write_source;
   GSource             *flush_source;
   GSource             *timer_source;
@@ -114,6 +115,7 @@ struct _CharlaPeer
   CharlaSeenMessages  *seen_messages; /* shared by the node's peers */
   char                *message_id;    /* of the MSG lines now arriving */
   guint                message_line;
+  guint                silence_timeout_ms;
   guint                also_undelivered; /* a message refused for want of room */
   char                *farewell;      /* BYE line for a dropped Charla peer */
   char                *bye_reason;    /* what the remote said in its BYE */
@@ -996,6 +998,7 @@ close_with_error (CharlaPeer   *self,
 
   charla_clear_source (&self->read_source);
   charla_clear_source (&self->backlog_source);
+  charla_clear_source (&self->silence_source);
   charla_clear_source (&self->write_source);
   charla_clear_source (&self->flush_source);
   charla_clear_source (&self->timer_source);
@@ -1808,6 +1811,7 @@ charla_peer_dispose (GObject *object)
 
   charla_clear_source (&self->read_source);
   charla_clear_source (&self->backlog_source);
+  charla_clear_source (&self->silence_source);
   charla_clear_source (&self->write_source);
   charla_clear_source (&self->flush_source);
   charla_clear_source (&self->timer_source);
@@ -2274,6 +2278,65 @@ charla_peer_abort (CharlaPeer   *self,
   g_return_if_fail (error != NULL);
 
   close_with_error (self, error);
+}
+
+static gboolean
+on_silence_deadline (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+
+  g_clear_pointer (&self->silence_source, g_source_unref);
+
+  /* A seed client that spoke, or a Charla node (it said HELLO), may
+   * idle as long as it likes; a connection that never said a word is
+   * holding a place for nothing. */
+  if (!self->heard_text && self->dialect != CHARLA_PEER_DIALECT_CHARLA &&
+      self->state != CHARLA_PEER_STATE_CLOSED)
+    {
+      g_autoptr(GError) error = NULL;
+      guint seconds = self->silence_timeout_ms / 1000;
+
+      if (seconds >= 60 && seconds % 60 == 0)
+        error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT,
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "said nothing for %u minute; closed",
+                                          "said nothing for %u minutes; closed", seconds / 60),
+                             seconds / 60);
+      else
+        error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT,
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "said nothing for %u second; closed",
+                                          "said nothing for %u seconds; closed", MAX (seconds, 1)),
+                             MAX (seconds, 1));
+      close_with_error (self, error);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * charla_peer_set_silence_timeout: (skip)
+ * @msec: how long an accepted connection may stay without a word
+ *
+ * Call before charla_peer_start(). A connection that has sent no text
+ * and no HELLO by then is closed.
+ */
+void
+charla_peer_set_silence_timeout (CharlaPeer *self,
+                                 guint       msec)
+{
+  g_return_if_fail (CHARLA_IS_PEER (self));
+
+  charla_clear_source (&self->silence_source);
+  self->silence_timeout_ms = msec;
+  if (msec == 0)
+    return;
+
+  self->silence_source = g_timeout_source_new (msec);
+  g_source_set_callback (self->silence_source, on_silence_deadline, self, NULL);
+  g_source_set_static_name (self->silence_source, "[charla] silence deadline");
+  g_source_attach (self->silence_source, g_main_context_get_thread_default ());
 }
 
 /**

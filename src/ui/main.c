@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "charla-application.h"
+#include "charla-network.h"
 
 int
 main (int   argc,
@@ -17,6 +18,9 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CHARLA_LOCALEDIR") != NULL ? g_getenv ("CHARLA_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Room for a node's connections and a scan's probes. */
+  charla_raise_fd_limit ();
 
   app = charla_application_new ();
 

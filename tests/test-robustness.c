@@ -1143,6 +1143,70 @@ test_stopped_peer_under_flood (void)
   g_test_message ("the stopped peer read %u messages, then the farewell", child->n_messages);
 }
 
+static gsize
+history_text_bytes (CharlaNode *node)
+{
+  GListModel *messages = charla_node_get_messages (node);
+  gsize total = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(CharlaMessage) message = g_list_model_get_item (messages, i);
+
+      total += strlen (charla_message_get_text (message));
+    }
+
+  return total;
+}
+
+/* History is capped in bytes, not in messages: 700 messages of 64 KiB
+ * of control characters (192 KiB each once shown as symbols) do not all
+ * stay, while 100,000 ordinary ones do. */
+static void
+test_history_in_bytes (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(GSocket) client = NULL;
+  g_autoptr(GString) batch = g_string_new (NULL);
+  GListModel *messages = charla_node_get_messages (node);
+  gsize n_before;
+
+  client = raw_charla_connect (charla_node_get_port (node), "00000000000000ab", "Pesada");
+  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1);
+
+  for (guint i = 0; i < CHARLA_MAX_MESSAGE_SIZE; i++)
+    g_string_append_c (batch, i % 2 ? '\x01' : '\x7f');
+  g_string_prepend (batch, "MSG ");
+  g_string_append_c (batch, '\n');
+  for (guint i = 0; i < 700; i++)
+    charla_test_raw_send (client, batch->str, batch->len);
+  raw_send_string (client, "MSG ligera\n");
+  CHARLA_TEST_WAIT_UNTIL_FOR (240, inbox_has_text (inbox, "ligera"));
+
+  g_test_message ("%u messages, %" G_GSIZE_FORMAT " bytes of text in the history",
+                  g_list_model_get_n_items (messages), history_text_bytes (node));
+  g_assert_cmpuint (history_text_bytes (node), <=, 64 * 1024 * 1024);
+
+  /* Ordinary chat: 100,000 lines all stay. */
+  n_before = g_list_model_get_n_items (messages);
+  g_string_truncate (batch, 0);
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_printf (batch, "MSG mensaje número %u\n", i);
+  charla_test_raw_send (client, batch->str, batch->len);
+  CHARLA_TEST_WAIT_UNTIL_FOR (240, inbox_has_text (inbox, "mensaje número 99999"));
+  g_assert_cmpuint (g_list_model_get_n_items (messages), >=, 100000);
+  g_test_message ("%u messages kept (%" G_GSIZE_FORMAT " before)", g_list_model_get_n_items (messages), n_before);
+  {
+    g_autoptr(CharlaMessage) first = g_list_model_get_item (messages, g_list_model_get_n_items (messages) - 100000);
+
+    g_assert_cmpstr (charla_message_get_text (first), ==, "mensaje número 0");
+  }
+
+  g_socket_close (client, NULL);
+  check_friend_chats (node);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1162,6 +1226,7 @@ main (int   argc,
   g_test_add_func ("/charla/robustness/connection-burst", test_connection_burst);
   g_test_add_func ("/charla/robustness/silence-deadline", test_silence_deadline);
   g_test_add_func ("/charla/robustness/per-address-cap", test_per_address_cap);
+  g_test_add_func ("/charla/robustness/history-in-bytes", test_history_in_bytes);
   g_test_add_func ("/charla/robustness/killed-peer", test_killed_peer);
   g_test_add_func ("/charla/robustness/stopped-peer-under-flood", test_stopped_peer_under_flood);
 

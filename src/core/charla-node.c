@@ -9,6 +9,7 @@
 #include "charla-endpoint.h"
 #include "charla-network.h"
 #include "charla-listener-private.h"
+#include "charla-memory-private.h"
 #include "charla-node-private.h"
 #include "charla-peer-private.h"
 #include "charla-scanner.h"
@@ -27,8 +28,14 @@
 /* An accepted connection that has said nothing at all (no text, no
  * HELLO) for this long is closed. */
 #define DEFAULT_SILENCE_TIMEOUT_MS (10 * 60 * 1000)
-/* Chat history kept for the front ends. */
-#define MAX_HISTORY 5000
+/* Chat history kept for the front ends, capped in bytes: text, sender
+ * and endpoint plus what a message costs besides (its object, time and
+ * list node, 294 bytes measured for a short one). 100,000 ordinary
+ * messages take about 30 MB; 64 KiB messages of control characters
+ * (192 KiB once each is shown as a symbol) no more than the cap. When
+ * it is passed, the oldest messages go until a tenth is free. */
+#define MAX_HISTORY_BYTES (64 * 1024 * 1024)
+#define MESSAGE_OVERHEAD 256
 
 /**
  * CharlaNode:
@@ -57,6 +64,7 @@ struct _CharlaNode
 
   guint           connect_timeout_ms;
   guint           silence_timeout_ms;
+  gsize           history_bytes;
   guint           shutdown_timeout_ms;
   guint16         port;
   guint16         port_min;
@@ -92,17 +100,43 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CharlaNode, charla_node, G_TYPE_OBJECT)
 
+static gsize
+message_cost (CharlaMessage *message)
+{
+  const char *sender = charla_message_get_sender (message);
+  const char *endpoint = charla_message_get_endpoint (message);
+
+  return MESSAGE_OVERHEAD + strlen (charla_message_get_text (message)) +
+         (sender != NULL ? strlen (sender) : 0) + (endpoint != NULL ? strlen (endpoint) : 0);
+}
+
 static void
 post_message (CharlaNode    *self,
               CharlaMessage *message)
 {
-  guint n_messages;
-
   g_list_store_append (self->messages, message);
+  self->history_bytes += message_cost (message);
 
-  n_messages = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
-  if (n_messages > MAX_HISTORY)
-    g_list_store_splice (self->messages, 0, n_messages - MAX_HISTORY + MAX_HISTORY / 10, NULL, 0);
+  if (self->history_bytes > MAX_HISTORY_BYTES)
+    {
+      GListModel *model = G_LIST_MODEL (self->messages);
+      guint n_messages = g_list_model_get_n_items (model);
+      gsize freed = 0;
+      guint n_old = 0;
+
+      /* The newest message always stays, whatever its size. */
+      while (n_old + 1 < n_messages && self->history_bytes - freed > MAX_HISTORY_BYTES / 10 * 9)
+        {
+          g_autoptr(CharlaMessage) old = g_list_model_get_item (model, n_old);
+
+          freed += message_cost (old);
+          n_old++;
+        }
+
+      g_list_store_splice (self->messages, 0, n_old, NULL, 0);
+      self->history_bytes -= freed;
+      charla_memory_released (freed);
+    }
 
   g_signal_emit (self, signals[MESSAGE], 0, message);
 }
@@ -1270,7 +1304,8 @@ charla_node_get_peers (CharlaNode *self)
  * charla_node_get_messages:
  *
  * Returns: (transfer none): a #GListModel of #CharlaMessage, the chat
- *   history (the oldest are dropped past a few thousand)
+ *   history (the oldest are dropped past 64 MiB: some 200,000 ordinary
+ *   messages, a few hundred of the largest)
  */
 GListModel *
 charla_node_get_messages (CharlaNode *self)

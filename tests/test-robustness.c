@@ -1207,6 +1207,97 @@ test_history_in_bytes (void)
   check_friend_chats (node);
 }
 
+/* Write system calls a process has made so far (/proc/PID/io). */
+static guint64
+process_write_calls (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/io", g_subprocess_get_identifier (process));
+  g_autofree char *contents = NULL;
+  const char *syscw;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  syscw = strstr (contents, "syscw: ");
+  g_assert_nonnull (syscw);
+
+  return g_ascii_strtoull (syscw + strlen ("syscw: "), NULL, 10);
+}
+
+/* A face under a flood writes its output in blocks, not once per
+ * message: charla-cli prints 10,000 messages in far fewer writes. */
+static void
+test_face_output_is_buffered (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autoptr(Child) child = child_start ("Lectora", charla_node_get_port (node));
+  guint64 writes_before;
+  guint64 writes;
+
+  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Lectora"));
+  charla_node_send (node, "primero");
+  CHARLA_TEST_WAIT_UNTIL (child->n_messages == 1);
+
+  writes_before = process_write_calls (child->process);
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("mensaje %u", i);
+
+      charla_node_send (node, text);
+    }
+  CHARLA_TEST_WAIT_UNTIL_FOR (120, child->n_messages == 10001);
+  writes = process_write_calls (child->process) - writes_before;
+
+  g_test_message ("10,000 messages printed in %" G_GUINT64_FORMAT " writes", writes);
+  g_assert_cmpuint (writes, <, 2500);
+
+  check_friend_chats (node);
+}
+
+/* charla-cli --json says why it could not start as an "error" object,
+ * where a program reading its output looks, not only on stderr. */
+static void
+test_face_startup_error_in_json (void)
+{
+  g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
+  g_autofree char *port = g_strdup_printf ("%u", charla_node_get_port (node));
+  struct {
+    const char *args[4];
+    const char *event;
+    int         status;
+  } cases[] = {
+    { { "--port", port, NULL }, "\"event\":\"not-listening\"", 1 },
+    { { "--port", "0", "--bind", "999.1.1.1" }, "\"event\":\"not-listening\"", 1 },
+    { { "--ports", "70000", NULL }, "\"event\":\"invalid-option\"", 2 },
+    { { "--port", "0", "--connect", "127.0.0.1" }, "\"event\":\"invalid-option\"", 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+
+      g_ptr_array_add (argv, (char *) g_getenv ("CHARLA_CLI"));
+      g_ptr_array_add (argv, "chat");
+      g_ptr_array_add (argv, "--json");
+      for (guint j = 0; j < G_N_ELEMENTS (cases[i].args) && cases[i].args[j] != NULL; j++)
+        g_ptr_array_add (argv, (char *) cases[i].args[j]);
+      g_ptr_array_add (argv, NULL);
+
+      process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+
+      g_test_message ("%s", out);
+      g_assert_true (g_str_has_prefix (out, "{\"type\":\"error\""));
+      g_assert_nonnull (strstr (out, cases[i].event));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, cases[i].status);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1228,6 +1319,8 @@ main (int   argc,
   g_test_add_func ("/charla/robustness/per-address-cap", test_per_address_cap);
   g_test_add_func ("/charla/robustness/history-in-bytes", test_history_in_bytes);
   g_test_add_func ("/charla/robustness/killed-peer", test_killed_peer);
+  g_test_add_func ("/charla/robustness/face-output-is-buffered", test_face_output_is_buffered);
+  g_test_add_func ("/charla/robustness/face-startup-error-in-json", test_face_startup_error_in_json);
   g_test_add_func ("/charla/robustness/stopped-peer-under-flood", test_stopped_peer_under_flood);
 
   return g_test_run ();

@@ -41,8 +41,73 @@ charla_cli_json_begin (const char *type,
   return builder;
 }
 
+static gboolean
+on_flush_idle (gpointer user_data)
+{
+  guint *source_id = user_data;
+
+  *source_id = 0;
+  fflush (stdout);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Output is fully buffered (main() says so) and flushed once per main
+ * loop round, after whatever this round printed: a burst of a thousand
+ * messages costs a few writes, not a thousand, and a reader on a pipe
+ * still sees each line within the round that printed it. The idle has
+ * the sockets' priority, so it is not starved while peers are busy. */
+void
+charla_cli_flush_soon (void)
+{
+  static guint flush_id;
+
+  if (flush_id == 0)
+    flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_flush_idle, &flush_id, NULL);
+}
+
+static void
+print_and_flush_soon (const char *text)
+{
+  fputs (text, stdout);
+  charla_cli_flush_soon ();
+}
+
+/* Makes stdout fully buffered, flushed once per main loop round (see
+ * charla_cli_flush_soon()), for g_print() as for the JSON writer. A
+ * prompt that waits for input flushes at once itself. */
+void
+charla_cli_output_init (void)
+{
+  static char buffer[64 * 1024];
+
+  setvbuf (stdout, buffer, _IOFBF, sizeof buffer);
+  g_set_print_handler (print_and_flush_soon);
+}
+
+/* Says why charla-cli could not start: on stderr, and with --json also
+ * as an "error" object on stdout, where a program reading it looks.
+ * EVENT names the kind ("not-listening", "invalid-option"). */
+void
+charla_cli_print_startup_error (gboolean    json,
+                                const char *event,
+                                const char *message)
+{
+  g_printerr ("charla-cli: %s\n", message);
+
+  if (json)
+    {
+      JsonBuilder *builder = charla_cli_json_begin ("error", TRUE, NULL);
+
+      charla_cli_json_add_string (builder, "event", event);
+      charla_cli_json_add_string (builder, "text", message);
+      charla_cli_json_end_and_print (builder);
+      fflush (stdout);
+    }
+}
+
 /* Ends the object and writes it as one line, raw UTF-8 whatever the
- * locale, flushed so a reader on a pipe sees it at once. Consumes
+ * locale (flushed by the end of this main loop round). Consumes
  * @builder. */
 void
 charla_cli_json_end_and_print (JsonBuilder *builder)
@@ -57,7 +122,7 @@ charla_cli_json_end_and_print (JsonBuilder *builder)
   data = json_generator_to_data (generator, NULL);
   fputs (data, stdout);
   fputc ('\n', stdout);
-  fflush (stdout);
+  charla_cli_flush_soon ();
   g_object_unref (builder);
 }
 

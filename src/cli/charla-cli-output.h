@@ -25,5 +25,10 @@ void         charla_cli_json_add_scan_result  (JsonBuilder      *builder,
 void         charla_cli_print_json_text       (const char       *type,
                                                const char       *text);
 char        *charla_cli_format_clock          (GDateTime        *time);
+void         charla_cli_output_init           (void);
+void         charla_cli_flush_soon            (void);
+void         charla_cli_print_startup_error   (gboolean          json,
+                                               const char       *event,
+                                               const char       *message);
 
 G_END_DECLS

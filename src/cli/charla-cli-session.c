@@ -760,7 +760,7 @@ charla_cli_session_run (const CharlaCliSessionOptions *options)
 
   if (options->name != NULL && !charla_node_set_name (self->node, options->name, &error))
     {
-      g_printerr ("charla-cli: %s\n", error->message);
+      charla_cli_print_startup_error (options->json, "invalid-option", error->message);
       return CHARLA_CLI_EXIT_USAGE;
     }
 
@@ -773,14 +773,15 @@ charla_cli_session_run (const CharlaCliSessionOptions *options)
 
       if (!charla_host_port_parse (options->connect[i], &host, &port, &error))
         {
-          g_printerr ("charla-cli: %s\n", error->message);
+          charla_cli_print_startup_error (options->json, "invalid-option", error->message);
           return CHARLA_CLI_EXIT_USAGE;
         }
       if (port == 0)
         {
-          g_printerr ("charla-cli: ");
-          g_printerr (_("“%s” has no port: use HOST:PORT"), options->connect[i]);
-          g_printerr ("\n");
+          g_autofree char *message = g_strdup_printf (_("“%s” has no port: use HOST:PORT"),
+                                                      options->connect[i]);
+
+          charla_cli_print_startup_error (options->json, "invalid-option", message);
           return CHARLA_CLI_EXIT_USAGE;
         }
       g_ptr_array_add (connects, charla_command_new_connect (host, port));
@@ -791,7 +792,7 @@ charla_cli_session_run (const CharlaCliSessionOptions *options)
     charla_node_set_bind_address (self->node, options->bind_address);
   if (!charla_node_start (self->node, &error))
     {
-      g_printerr ("charla-cli: %s\n", error->message);
+      charla_cli_print_startup_error (options->json, "not-listening", error->message);
       return EXIT_FAILURE;
     }
 

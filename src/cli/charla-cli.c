@@ -49,6 +49,18 @@ cli_options_clear (CliOptions *options)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliOptions, cli_options_clear)
 
+/* A bad argument found once the options are read: with --json, also
+ * an "error" object on stdout. */
+static int
+usage_error_json (gboolean    json,
+                  const char *message)
+{
+  charla_cli_print_startup_error (json, "invalid-option", message);
+  g_printerr (_("Try “%s --help” for more information."), g_get_prgname ());
+  g_printerr ("\n");
+  return CHARLA_CLI_EXIT_USAGE;
+}
+
 static int
 usage_error (const char *message)
 {
@@ -266,11 +278,11 @@ run_chat (int    argc,
     {
       g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”."), argv[1]);
 
-      return usage_error (message);
+      return usage_error_json (options.json, message);
     }
 
   if (!session_options_from_node_entries (&options, &session, &error))
-    return usage_error (error->message);
+    return usage_error_json (options.json, error->message);
 
   session.connect = (const char * const *) options.connect;
   session.json = options.json;
@@ -322,9 +334,9 @@ run_scan (int    argc,
     return usage_error (error->message);
 
   if (options.targets == NULL || options.targets[0] == NULL)
-    return usage_error (_("Tell what to scan, e.g. “charla-cli scan 127.0.0.1”."));
+    return usage_error_json (options.json, _("Tell what to scan, e.g. “charla-cli scan 127.0.0.1”."));
   if (!check_timeout (options.timeout_ms, &error))
-    return usage_error (error->message);
+    return usage_error_json (options.json, error->message);
 
   return charla_cli_scan_run ((const char * const *) options.targets,
                               options.ports,
@@ -343,8 +355,9 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* Output goes to people and to pipes alike: a line at a time. */
-  setvbuf (stdout, NULL, _IOLBF, 0);
+  /* Output goes to people and to pipes alike: buffered, and flushed
+   * once per main loop round rather than once per line. */
+  charla_cli_output_init ();
 
   /* Room for a node's connections and a scan's probes. */
   charla_raise_fd_limit ();

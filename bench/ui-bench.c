@@ -425,6 +425,8 @@ main (int   argc,
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   frames.times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Figures appear as they are measured, even into a file. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   printf ("# renderer=%s\n", g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "default");
 
   if (g_str_equal (argv[1], "chat"))

@@ -5,7 +5,9 @@
 # 4 pages per frame), and 10,000 messages as GtkListBox rows for
 # comparison. Runs under its own Xvfb; no network at all.
 #
-#   bench/ui-bench.sh [BUILD_DIR] [RUNS]        # default _build, 3
+#   flock -o /tmp/charla-bench.lock bench/ui-bench.sh [BUILD_DIR] [RUNS]   # default _build, 3
+#
+# (-o: the Xvfb this script starts must not inherit the lock.)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../_build}

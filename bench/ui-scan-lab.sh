@@ -8,7 +8,9 @@
 # namespace). Nothing leaves the namespace. Needs root, ip, iptables,
 # python3, Xvfb.
 #
-#   sudo bench/ui-scan-lab.sh [BUILD_DIR] [RUNS]      # default _build, 3
+#   sudo flock -o /tmp/charla-bench.lock bench/ui-scan-lab.sh [BUILD_DIR] [RUNS]   # default _build, 3
+#
+# (-o: the Xvfb this script starts must not inherit the lock.)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -8,6 +8,7 @@
 #include "charla-chat-view.h"
 #include "charla-connect-dialog.h"
 #include "charla-peer-row.h"
+#include "charla-scan-report.h"
 #include "charla-server-list.h"
 #include "charla-server-row.h"
 #include "charla-window.h"
@@ -225,6 +226,61 @@ test_scan_input_validated (Fixture       *fixture,
   g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
 }
 
+static CharlaScanReport *
+find_scan_report (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CHARLA_IS_SCAN_REPORT (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return CHARLA_SCAN_REPORT (toplevel);
+    }
+
+  return NULL;
+}
+
+static void
+test_scan_report (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CharlaScanReport *report;
+  g_autofree char *refused = NULL;
+
+  scan_test_range (fixture);
+
+  /* The summary line opens the report: what was not a server, and why. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan-report", NULL);
+  CHARLA_TEST_WAIT_UNTIL ((report = find_scan_report ()) != NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (report));
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (report), "Refused: nothing listens on that port"));
+  refused = g_strdup_printf ("%s:%u", fixture->address, PORT_MAX);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (report), refused) != NULL);
+  /* Nodes are in the server list, not in the report. */
+  g_assert_null (ui_test_find_label_containing (GTK_WIDGET (report), "Ana"));
+
+  gtk_window_destroy (GTK_WINDOW (report));
+  CHARLA_TEST_WAIT_UNTIL (find_scan_report () == NULL);
+}
+
+static void
+test_scan_cancel (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  /* Only the test's own address, on many ports, cancelled before the
+   * main loop ever runs the scan. */
+  charla_server_list_set_targets (fixture->server_list, fixture->address, "1-60000");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan", NULL);
+  g_assert_true (charla_server_list_get_scanning (fixture->server_list));
+  g_assert_false (charla_server_list_get_can_scan (fixture->server_list));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan-cancel", NULL);
+  CHARLA_TEST_WAIT_UNTIL (!charla_server_list_get_scanning (fixture->server_list));
+  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "Search cancelled");
+  g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
+}
+
 static void
 test_row_activation_connects (Fixture       *fixture,
                               gconstpointer  data)
@@ -424,6 +480,10 @@ main (int   argc,
               fixture_set_up, test_scan_lists_servers, fixture_tear_down);
   g_test_add ("/charla/ui/window/scan-input-validated", Fixture, NULL,
               fixture_set_up, test_scan_input_validated, fixture_tear_down);
+  g_test_add ("/charla/ui/window/scan-report", Fixture, NULL,
+              fixture_set_up, test_scan_report, fixture_tear_down);
+  g_test_add ("/charla/ui/window/scan-cancel", Fixture, NULL,
+              fixture_set_up, test_scan_cancel, fixture_tear_down);
   g_test_add ("/charla/ui/window/row-activation-connects", Fixture, NULL,
               fixture_set_up, test_row_activation_connects, fixture_tear_down);
   g_test_add ("/charla/ui/window/text-both-ways", Fixture, NULL,

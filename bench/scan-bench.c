@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "charla-network.h"
 #include "charla-scanner.h"
 
 /* Runs one scan with CharlaScanner on the default main context and
@@ -104,6 +105,7 @@ main (int   argc,
       return 2;
     }
 
+  charla_raise_fd_limit ();
   scanner = charla_scanner_new (NULL);
   charla_scanner_set_max_in_flight (scanner, in_flight);
   charla_scanner_set_connect_timeout (scanner, connect_timeout);

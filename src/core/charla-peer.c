@@ -3,10 +3,8 @@
 
 #include "config.h"
 
-#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -15,6 +13,7 @@
 #include "charla-enums.h"
 #include "charla-error.h"
 #include "charla-peer-private.h"
+#include "charla-platform-private.h"
 #include "charla-line-splitter.h"
 #include "charla-memory-private.h"
 #include "charla-source-private.h"
@@ -466,17 +465,6 @@ drop_written (CharlaPeer *self,
     }
 }
 
-static gsize
-unacknowledged_bytes (GSocket *socket)
-{
-  int queued = 0;
-
-  if (ioctl (g_socket_get_fd (socket), SIOCOUTQ, &queued) < 0)
-    return 0;
-
-  return MAX (queued, 0);
-}
-
 static gboolean
 is_ascii (GBytes *bytes)
 {
@@ -513,7 +501,7 @@ seed_write_ready_time (CharlaPeer *self)
   ready = self->seed_last_write +
           (could_cut ? SEED_CUT_GRACE_MS : SEED_MESSAGE_GAP_MS) * G_TIME_SPAN_MILLISECOND;
 
-  if (now >= ready && unacknowledged_bytes (self->socket) == 0)
+  if (now >= ready && charla_socket_get_unsent_bytes (self->socket) == 0)
     {
       self->seed_last_write_size = 0;
       return 0;

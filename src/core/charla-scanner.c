@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "charla-endpoint.h"
 #include "charla-network.h"
 #include "charla-node-private.h"
+#include "charla-platform-private.h"
 #include "charla-scanner.h"
 #include "charla-text.h"
 #include "charla-wire.h"
@@ -159,41 +159,6 @@ struct _CharlaScanner
 G_DEFINE_FINAL_TYPE (CharlaScanner, charla_scanner, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
-
-/* Raises the soft fd limit to the hard one (once), and returns how many
- * sockets a scan may open now without starving the rest of the process. */
-static guint
-fd_budget (guint *out_open_fds)
-{
-  static gsize raised = 0;
-  struct rlimit limit;
-  g_autoptr(GDir) dir = NULL;
-  guint open_fds = 0;
-
-  if (g_once_init_enter (&raised))
-    {
-      if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
-        {
-          limit.rlim_cur = limit.rlim_max;
-          (void) setrlimit (RLIMIT_NOFILE, &limit);
-        }
-      g_once_init_leave (&raised, 1);
-    }
-
-  dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  if (dir != NULL)
-    while (g_dir_read_name (dir) != NULL)
-      open_fds++;
-  *out_open_fds = open_fds;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-    return G_MAXUINT;
-
-  if (limit.rlim_cur <= (rlim_t) open_fds + FD_RESERVE)
-    return 1;
-
-  return (guint) MIN (limit.rlim_cur - open_fds - FD_RESERVE, (rlim_t) G_MAXUINT);
-}
 
 /* The size of this process's fd table (FDSize in /proc/self/status), or
  * 0 if unknown. */
@@ -1295,7 +1260,7 @@ charla_scanner_scan_async (CharlaScanner       *self,
   run->port_min = self->port_min;
   run->n_ports = (guint) (self->port_max - self->port_min) + 1;
   run->total = self->total;
-  run->max_in_flight = MIN (self->max_in_flight, fd_budget (&open_fds));
+  run->max_in_flight = MIN (self->max_in_flight, charla_fd_budget (FD_RESERVE, &open_fds));
   run->max_in_flight = (guint) MIN ((guint64) run->max_in_flight, self->total);
   /* Small scans fit the table a process starts with. */
   if (run->max_in_flight > 64)

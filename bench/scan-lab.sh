@@ -11,14 +11,20 @@
 #   sudo bench/scan-lab.sh [BUILD_DIR] [RUNS]        # default _build, 5
 #
 # Prints one line of figures per run.  SKIP_SEED=1 skips the slow
-# sequential seed scanner (about 80 s); SKIP_SWEEP=1, SKIP_NMAP=1 and
-# SKIP_ASYNCIO=1 skip the in-flight sweep, nmap and the asyncio scanner.
+# sequential seed scanner (about 80 s); SKIP_SWEEP=1, SKIP_NMAP=1,
+# SKIP_ASYNCIO=1 and SKIP_STALL=1 skip the in-flight sweep, nmap, the
+# asyncio scanner and the stall benchmark; STALL_ONLY=1 runs only the
+# stall benchmark (bench/stall-bench.c: how long sources at default,
+# redraw and idle priority wait during scans of shapes B and C).
+# BENCH_NICE=-10 runs charla's scanners and the lab's nodes at that
+# niceness, so other work on a shared machine pre-empts them less.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../_build}
 runs=${2:-5}
 bench=$build/bench/scan-bench
+stall_bench=$build/bench/stall-bench
 ns=charla-bench-$$
 node_pid=
 
@@ -35,22 +41,25 @@ cleanup () {
 }
 trap cleanup EXIT INT TERM
 
-in_ns () { ip netns exec "$ns" "$@"; }
+in_ns () { ip netns exec "$ns" nice -n "${BENCH_NICE:-0}" "$@"; }
 
 # Shape A, the seed's: 39 hosts (.121-.159) x 16 ports = 624 probes.
 shape_a_live="127.0.2.130:9990:Eva 127.0.2.150:10001:Fede 127.0.2.140:9995:-"
 # Shape B: a /24 x 16 ports = 4096 probes.
 shape_b_live="127.0.1.10:9990:Ana 127.0.1.77:9993:Beto 127.0.1.200:10005:Carla 127.0.1.201:9990:Dario 127.0.1.33:9991:-"
+# Shape C: a /20 x 16 ports = 65536 probes, the most a scan may have.
+shape_c_live="127.0.16.10:9990:Gala 127.0.23.77:9995:Hugo 127.0.31.200:10005:Ines 127.0.20.5:9991:-"
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
-for spec in $shape_a_live $shape_b_live; do
+for spec in $shape_a_live $shape_b_live $shape_c_live; do
   in_ns iptables -A INPUT -d "${spec%%:*}" -j ACCEPT
 done
 in_ns iptables -A INPUT -p tcp --syn -d 127.0.1.0/24 -j DROP
 in_ns iptables -A INPUT -p tcp --syn -d 127.0.2.0/24 -j DROP
+in_ns iptables -A INPUT -p tcp --syn -d 127.0.16.0/20 -j DROP
 
-coproc nodes { exec ip netns exec "$ns" python3 "$here/seed-node.py" $shape_a_live $shape_b_live; }
+coproc nodes { exec ip netns exec "$ns" nice -n "${BENCH_NICE:-0}" python3 "$here/seed-node.py" $shape_a_live $shape_b_live $shape_c_live; }
 node_pid=$nodes_PID
 read -r ready <&"${nodes[0]}"
 [ "$ready" = ready ]
@@ -58,6 +67,25 @@ read -r ready <&"${nodes[0]}"
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"
 echo "# expected A: node=2 silent=1 refused=45 filtered=576"
 echo "# expected B: node=4 silent=1 refused=75 filtered=4016"
+echo "# expected C: node=3 silent=1 refused=60 filtered=65472"
+echo "# load: $(uptime | sed 's/.*load average/load average/')"
+
+run_stall () {  # label targets
+  local label=$1; shift
+  for _ in $(seq "$runs"); do
+    printf '%s stall ' "$label"
+    in_ns "$stall_bench" --ports 9990-10005 "$@"
+  done
+}
+
+if [ -z "${SKIP_STALL:-}" ]; then
+  echo "## stalls: heartbeats at default (0), redraw (120) and idle (200) priority"
+  printf 'idle-loop stall '; in_ns "$stall_bench" --idle 2
+  run_stall B 127.0.1.0/24
+  run_stall C 127.0.16.0/20
+  echo "# load: $(uptime | sed 's/.*load average/load average/')"
+fi
+[ -z "${STALL_ONLY:-}" ] || exit 0
 
 run_ours () {  # label in_flight|default targets
   local label=$1 in_flight=$2; shift 2

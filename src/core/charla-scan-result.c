@@ -3,9 +3,10 @@
 
 #include "config.h"
 
+#include "charla-endpoint.h"
 #include "charla-enum-private.h"
 #include "charla-enums.h"
-#include "charla-scan-result.h"
+#include "charla-scan-result-private.h"
 
 /**
  * CharlaScanResult:
@@ -22,6 +23,8 @@ enum {
   PROP_NAME,
   PROP_IS_SELF,
   PROP_DETAIL,
+  PROP_ENDPOINT,
+  PROP_ANSWER_TIME,
   N_PROPS
 };
 
@@ -33,7 +36,9 @@ struct _CharlaScanResult
   char *address;
   char *name;
   char *detail;
+  char *endpoint;
 
+  gint64 answer_usec;
   guint16 port;
   CharlaProbeResult result;
   gboolean is_self;
@@ -71,6 +76,12 @@ charla_scan_result_get_property (GObject    *object,
     case PROP_DETAIL:
       g_value_set_string (value, self->detail);
       break;
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+    case PROP_ANSWER_TIME:
+      g_value_set_double (value, charla_scan_result_get_answer_time (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -84,6 +95,7 @@ charla_scan_result_finalize (GObject *object)
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->detail, g_free);
+  g_clear_pointer (&self->endpoint, g_free);
 
   G_OBJECT_CLASS (charla_scan_result_parent_class)->finalize (object);
 }
@@ -102,8 +114,11 @@ charla_scan_result_class_init (CharlaScanResultClass *klass)
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  /* Plain int rather than a registered enum: the result is read through
-   * the C getter, the property exists for list views and debugging. */
+  /**
+   * CharlaScanResult:result:
+   *
+   * What the probe found, a #CharlaProbeResult.
+   */
   properties[PROP_RESULT] =
     g_param_spec_enum ("result", NULL, NULL,
                        CHARLA_TYPE_PROBE_RESULT, CHARLA_PROBE_ERROR,
@@ -116,6 +131,24 @@ charla_scan_result_class_init (CharlaScanResultClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_DETAIL] =
     g_param_spec_string ("detail", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * CharlaScanResult:endpoint:
+   *
+   * The address and port as one text, "a.b.c.d:port" or "[v6]:port".
+   */
+  properties[PROP_ENDPOINT] =
+    g_param_spec_string ("endpoint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * CharlaScanResult:answer-time:
+   *
+   * Milliseconds from the start of the probe to its outcome: the name
+   * for a node, the refusal, the timeout…  0 for the scanning node's own
+   * listener, which is not probed.
+   */
+  properties[PROP_ANSWER_TIME] =
+    g_param_spec_double ("answer-time", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -145,10 +178,32 @@ charla_scan_result_new (const char        *address,
                         gboolean           is_self,
                         const char        *detail)
 {
-  CharlaScanResult *self;
-
   g_return_val_if_fail (address != NULL, NULL);
   g_return_val_if_fail (result >= CHARLA_PROBE_NODE && result <= CHARLA_PROBE_ERROR, NULL);
+
+  return charla_scan_result_new_full (address, port, result, name, is_self, detail, 0);
+}
+
+/*
+ * charla_scan_result_new_full:
+ * @answer_usec: microseconds from the probe's start to its outcome
+ *
+ * Like charla_scan_result_new(), with the answer time the probe engines
+ * measure.
+ */
+CharlaScanResult *
+charla_scan_result_new_full (const char        *address,
+                             guint16            port,
+                             CharlaProbeResult  result,
+                             const char        *name,
+                             gboolean           is_self,
+                             const char        *detail,
+                             gint64             answer_usec)
+{
+  CharlaScanResult *self;
+
+  g_assert (address != NULL);
+  g_assert (result >= CHARLA_PROBE_NODE && result <= CHARLA_PROBE_ERROR);
 
   self = g_object_new (CHARLA_TYPE_SCAN_RESULT, NULL);
   self->address = g_strdup (address);
@@ -157,6 +212,8 @@ charla_scan_result_new (const char        *address,
   self->name = g_strdup (name);
   self->is_self = !!is_self;
   self->detail = g_strdup (detail);
+  self->answer_usec = MAX (answer_usec, 0);
+  self->endpoint = charla_endpoint_format (address, port);
 
   return self;
 }
@@ -218,6 +275,32 @@ charla_scan_result_get_detail (CharlaScanResult *self)
   g_return_val_if_fail (CHARLA_IS_SCAN_RESULT (self), NULL);
 
   return self->detail;
+}
+
+/**
+ * charla_scan_result_get_endpoint:
+ *
+ * Returns: the address and port as one text ("a.b.c.d:port", "[v6]:port")
+ */
+const char *
+charla_scan_result_get_endpoint (CharlaScanResult *self)
+{
+  g_return_val_if_fail (CHARLA_IS_SCAN_RESULT (self), NULL);
+
+  return self->endpoint;
+}
+
+/**
+ * charla_scan_result_get_answer_time:
+ *
+ * Returns: milliseconds from the probe's start to its outcome
+ */
+double
+charla_scan_result_get_answer_time (CharlaScanResult *self)
+{
+  g_return_val_if_fail (CHARLA_IS_SCAN_RESULT (self), 0.0);
+
+  return self->answer_usec / 1000.0;
 }
 
 /**

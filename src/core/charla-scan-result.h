@@ -39,6 +39,8 @@ CharlaProbeResult  charla_scan_result_get_result   (CharlaScanResult  *self);
 const char        *charla_scan_result_get_name     (CharlaScanResult  *self);
 gboolean           charla_scan_result_get_is_self  (CharlaScanResult  *self);
 const char        *charla_scan_result_get_detail   (CharlaScanResult  *self);
+const char        *charla_scan_result_get_endpoint (CharlaScanResult  *self);
+double             charla_scan_result_get_answer_time (CharlaScanResult *self);
 gboolean           charla_scan_result_is_server    (CharlaScanResult  *self);
 const char        *charla_probe_result_to_string   (CharlaProbeResult  result);
 

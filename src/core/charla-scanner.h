@@ -29,6 +29,9 @@ GListModel    *charla_scanner_get_servers         (CharlaScanner        *self);
 GListModel    *charla_scanner_get_report          (CharlaScanner        *self);
 guint64        charla_scanner_get_done            (CharlaScanner        *self);
 guint64        charla_scanner_get_total           (CharlaScanner        *self);
+double         charla_scanner_get_fraction        (CharlaScanner        *self);
+guint64        charla_scanner_get_count           (CharlaScanner        *self,
+                                                   CharlaProbeResult     result);
 gboolean       charla_scanner_get_running         (CharlaScanner        *self);
 gboolean       charla_scanner_prepare             (CharlaScanner        *self,
                                                    const char * const   *targets,

@@ -178,6 +178,21 @@ probe_report (CharlaProbeEngine *self,
   probe_close (self, probe);
 }
 
+/* Whether the socket's local address is the address it connected to:
+ * a TCP self-connect (see charla_probe_result_for_self_connect()). */
+static gboolean
+probe_is_self_connect (EpollProbe *probe)
+{
+  struct sockaddr_storage local, remote;
+  socklen_t local_len = sizeof local, remote_len = sizeof remote;
+
+  if (getsockname (probe->fd, (struct sockaddr *) &local, &local_len) != 0 ||
+      getpeername (probe->fd, (struct sockaddr *) &remote, &remote_len) != 0)
+    return FALSE;
+
+  return local_len == remote_len && memcmp (&local, &remote, local_len) == 0;
+}
+
 /* Sends the bare name query and waits for the reply. */
 static void
 probe_connected (CharlaProbeEngine *self,
@@ -186,6 +201,12 @@ probe_connected (CharlaProbeEngine *self,
   g_autoptr(GError) error = NULL;
   struct epoll_event event = { .events = EPOLLIN, .data.ptr = probe };
   gssize sent;
+
+  if (probe_is_self_connect (probe))
+    {
+      probe_report (self, probe, charla_probe_result_for_self_connect (&probe->base));
+      return;
+    }
 
   sent = send (probe->fd, CHARLA_NAME_QUERY, CHARLA_NAME_QUERY_LEN, MSG_NOSIGNAL);
   if (sent < 0)

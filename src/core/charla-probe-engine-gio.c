@@ -128,6 +128,21 @@ gio_probe_report (GioProbe         *probe,
   g_source_set_ready_time (self->scan_source, 0);
 }
 
+static gboolean
+is_self_connect (GSocketConnection *connection)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (!G_IS_INET_SOCKET_ADDRESS (local) || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return FALSE;
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) ==
+         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)),
+                               g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+}
+
 static void probe_read_more (GioProbe *probe);
 
 static void
@@ -195,6 +210,12 @@ probe_connected (GioProbe *probe)
   g_autoptr(GError) error = NULL;
   GSocket *socket = g_socket_connection_get_socket (probe->connection);
   gssize sent;
+
+  if (is_self_connect (probe->connection))
+    {
+      gio_probe_report (probe, charla_probe_result_for_self_connect (&probe->base));
+      return;
+    }
 
   /* Six bytes always fit a fresh socket's buffer; a failure means the
    * peer reset the connection right away. */

@@ -61,13 +61,29 @@ summarize_reply (const char *data,
   return charla_text_sanitize (data, charla_utf8_cut (data, line_len, DETAIL_MAX_BYTES));
 }
 
+static gboolean
+reply_is_echo (const char *data,
+               gsize       len)
+{
+  while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+    len--;
+
+  return charla_is_name_query (data, len);
+}
+
 /* Ends a connected probe: what it said, if anything, decides its class. */
 CharlaScanResult *
 charla_probe_result_for_reply (CharlaProbe  *probe,
                                gboolean      closed,
                                const GError *error)
 {
-  if (probe->reply_len > 0 && charla_reply_is_plausible_name (probe->reply, probe->reply_len))
+  if (probe->reply_len > 0 && reply_is_echo (probe->reply, probe->reply_len))
+    {
+      /* Our own query came back (an echo service): never a name. */
+      return charla_probe_result_new (probe, CHARLA_PROBE_OTHER_SERVICE, NULL,
+                                      _("Sent the name query back (an echo service)"));
+    }
+  else if (probe->reply_len > 0 && charla_reply_is_plausible_name (probe->reply, probe->reply_len))
     {
       g_autofree char *name = charla_name_sanitize (probe->reply, probe->reply_len);
 
@@ -97,6 +113,17 @@ charla_probe_result_for_connect_error (CharlaProbe  *probe,
     return charla_probe_result_new (probe, CHARLA_PROBE_FILTERED, NULL, NULL);
   else
     return charla_probe_result_new (probe, CHARLA_PROBE_ERROR, NULL, error->message);
+}
+
+/* A probe of a local port that nobody listens on can connect to its own
+ * source port (a TCP "simultaneous open" with itself) when the kernel
+ * happens to pick that port: whatever it reads back is its own query.
+ * Nothing listens there, which is what "refused" tells. */
+CharlaScanResult *
+charla_probe_result_for_self_connect (CharlaProbe *probe)
+{
+  return charla_probe_result_new (probe, CHARLA_PROBE_REFUSED, NULL,
+                                  _("Connected to itself: nothing listens on this port"));
 }
 
 /* Whether the reply buffer is full: the seed reads no more either. */

@@ -129,6 +129,7 @@ CharlaScanResult  *charla_probe_result_for_reply      (CharlaProbe              
                                                        const GError              *error);
 CharlaScanResult  *charla_probe_result_for_connect_error (CharlaProbe            *probe,
                                                        const GError              *error);
+CharlaScanResult  *charla_probe_result_for_self_connect (CharlaProbe             *probe);
 gboolean           charla_probe_reply_is_complete     (CharlaProbe               *probe);
 
 void               charla_probe_deadlines_init        (CharlaProbeDeadlines      *deadlines,

@@ -563,6 +563,173 @@ test_self (void)
   charla_node_stop (node);
 }
 
+/* What a window binds to: fraction beside done and total, notified with
+ * done; per-class counts; each result's properties. */
+static void
+on_fraction_notify (CharlaScanner *scanner,
+                    GParamSpec    *pspec,
+                    guint         *notifies)
+{
+  double fraction = -1.0;
+
+  (*notifies)++;
+  g_object_get (scanner, "fraction", &fraction, NULL);
+  g_assert_cmpfloat (fraction, ==, (double) charla_scanner_get_done (scanner) /
+                                   (double) charla_scanner_get_total (scanner));
+}
+
+static void
+test_bindable (void)
+{
+  g_autoptr(TestServers) servers = test_servers_start ();
+  g_autoptr(CharlaScanner) scanner = new_scanner (GENEROUS_TIMEOUT_MS, GENEROUS_TIMEOUT_MS);
+  g_autofree char *ports = servers_port_range (servers);
+  g_autofree char *endpoint = NULL, *address = NULL, *name = NULL;
+  g_autoptr(CharlaScanResult) node = NULL;
+  CharlaProbeResult result_class = CHARLA_PROBE_ERROR;
+  GListModel *report = charla_scanner_get_report (scanner);
+  guint fraction_notifies = 0;
+  ScanWait wait = { 0 };
+  double answer_time = -1.0, fraction = -1.0;
+  guint port = 0;
+  gboolean is_self = TRUE;
+
+  g_assert_cmpfloat (charla_scanner_get_fraction (scanner), ==, 0.0);
+  g_signal_connect (scanner, "notify::fraction", G_CALLBACK (on_fraction_notify),
+                    &fraction_notifies);
+  run_scan (scanner, "127.0.0.1-3", ports, &wait);
+  g_assert_no_error (wait.error);
+
+  g_object_get (scanner, "fraction", &fraction, NULL);
+  g_assert_cmpfloat (fraction, ==, 1.0);
+  g_assert_cmpuint (fraction_notifies, ==, wait.done_notifies);
+
+  /* The counts add up to the report, class by class. */
+  {
+    guint64 counts[CHARLA_PROBE_ERROR + 1] = { 0 }, sum = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (report); i++)
+      {
+        g_autoptr(CharlaScanResult) result = g_list_model_get_item (report, i);
+
+        counts[charla_scan_result_get_result (result)]++;
+      }
+    for (guint i = 0; i <= CHARLA_PROBE_ERROR; i++)
+      {
+        g_assert_cmpuint (charla_scanner_get_count (scanner, i), ==, counts[i]);
+        sum += counts[i];
+      }
+    g_assert_cmpuint (sum, ==, 3 * N_SERVER_KINDS);
+    g_assert_cmpuint (charla_scanner_get_count (scanner, CHARLA_PROBE_NODE), ==, 2);
+    g_assert_cmpuint (charla_scanner_get_count (scanner, CHARLA_PROBE_REFUSED), ==,
+                      1 + 2 * N_SERVER_KINDS);
+  }
+
+  node = g_object_ref (find_result (report, "127.0.0.1", servers->base_port + SERVER_NODE));
+  g_object_get (node,
+                "address", &address,
+                "port", &port,
+                "endpoint", &endpoint,
+                "name", &name,
+                "result", &result_class,
+                "is-self", &is_self,
+                "answer-time", &answer_time,
+                NULL);
+  g_assert_cmpstr (address, ==, "127.0.0.1");
+  g_assert_cmpuint (port, ==, servers->base_port + SERVER_NODE);
+  g_assert_cmpstr (endpoint, ==, charla_scan_result_get_endpoint (node));
+  g_assert_true (g_str_has_prefix (endpoint, "127.0.0.1:"));
+  g_assert_cmpstr (name, ==, NODE_NAME);
+  g_assert_cmpint (result_class, ==, CHARLA_PROBE_NODE);
+  g_assert_false (is_self);
+  g_assert_cmpfloat (answer_time, >=, 0.0);
+  g_assert_cmpfloat (answer_time, ==, charla_scan_result_get_answer_time (node));
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (g_object_class_find_property (G_OBJECT_GET_CLASS (node),
+                                                                      "result")));
+
+  /* A new scan starts the counts over. */
+  scan_wait_clear (&wait);
+  wait = (ScanWait) { 0 };
+  run_scan (scanner, "127.0.0.1", ports, &wait);
+  g_assert_no_error (wait.error);
+  g_assert_cmpuint (charla_scanner_get_count (scanner, CHARLA_PROBE_REFUSED), ==, 1);
+  scan_wait_clear (&wait);
+}
+
+static void
+test_ipv6_endpoint (void)
+{
+  g_autoptr(CharlaScanResult) result =
+    charla_scan_result_new ("::1", 9990, CHARLA_PROBE_REFUSED, NULL, FALSE, NULL);
+
+  g_assert_cmpstr (charla_scan_result_get_endpoint (result), ==, "[::1]:9990");
+  g_assert_cmpfloat (charla_scan_result_get_answer_time (result), ==, 0.0);
+}
+
+/* The scan's bulk work runs below GTK's redraw priority: a source at
+ * that priority that becomes ready while the scan still has work runs
+ * before the scan's next dispatch, so a window keeps drawing. */
+typedef struct
+{
+  GSource *redraw;
+  guint64 done_when_ready;
+  guint redraws;
+  gboolean overtaken;
+} RedrawWatch;
+
+#define REDRAW_PRIORITY (G_PRIORITY_HIGH_IDLE + 20)     /* GDK_PRIORITY_REDRAW */
+
+static gboolean
+on_redraw (gpointer user_data)
+{
+  RedrawWatch *watch = user_data;
+
+  watch->redraws++;
+  g_source_set_ready_time (watch->redraw, -1);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_done_ask_redraw (CharlaScanner *scanner,
+                    GParamSpec    *pspec,
+                    RedrawWatch   *watch)
+{
+  /* A redraw asked for at the previous report never ran. */
+  if (g_source_get_ready_time (watch->redraw) == 0)
+    watch->overtaken = TRUE;
+
+  watch->done_when_ready = charla_scanner_get_done (scanner);
+  g_source_set_ready_time (watch->redraw, 0);
+}
+
+static void
+test_yields_to_redraw (void)
+{
+  g_autoptr(CharlaScanner) scanner = new_scanner (200, 200);
+  RedrawWatch watch = { 0 };
+  ScanWait wait = { 0 };
+
+  watch.redraw = g_timeout_source_new (G_MAXINT);
+  g_source_set_ready_time (watch.redraw, -1);
+  g_source_set_priority (watch.redraw, REDRAW_PRIORITY);
+  g_source_set_callback (watch.redraw, on_redraw, &watch, NULL);
+  g_source_attach (watch.redraw, NULL);
+
+  g_signal_connect (scanner, "notify::done", G_CALLBACK (on_done_ask_redraw), &watch);
+  /* Thousands of refused probes keep the scan busy for many slices. */
+  run_scan (scanner, "127.0.92.1-32", "40000-40255", &wait);
+  g_assert_no_error (wait.error);
+  g_assert_cmpuint (charla_scanner_get_total (scanner), ==, 32 * 256);
+
+  g_assert_cmpuint (wait.done_notifies, >=, 2);
+  g_assert_false (watch.overtaken);
+  g_assert_cmpuint (watch.redraws, >=, wait.done_notifies - 1);
+
+  g_source_destroy (watch.redraw);
+  g_source_unref (watch.redraw);
+  scan_wait_clear (&wait);
+}
+
 static void
 test_prepare_errors (void)
 {
@@ -1063,6 +1230,9 @@ main (int   argc,
   g_test_add_func ("/charla/scanner/range", test_range);
   g_test_add_func ("/charla/scanner/more-probes-than-in-flight", test_more_probes_than_in_flight);
   g_test_add_func ("/charla/scanner/self", test_self);
+  g_test_add_func ("/charla/scanner/bindable", test_bindable);
+  g_test_add_func ("/charla/scanner/ipv6-endpoint", test_ipv6_endpoint);
+  g_test_add_func ("/charla/scanner/yields-to-redraw", test_yields_to_redraw);
   g_test_add_func ("/charla/scanner/prepare-errors", test_prepare_errors);
   g_test_add_func ("/charla/scanner/not-prepared", test_not_prepared);
   g_test_add_func ("/charla/scanner/cancel", test_cancel);

@@ -8,11 +8,19 @@
 #include "charla-line-splitter.h"
 #include "charla-text.h"
 
+/* A buffer that grew past this gives its memory back once empty: a
+ * peer that sent one long line does not keep 128 KiB for good. */
+#define SHRINK_ABOVE (16 * 1024)
+
 struct _CharlaLineSplitter
 {
   GByteArray *buffer;
+  gsize       head;       /* pending bytes start here: lines handed out
+                           * are not moved out one by one, which made a
+                           * read of 30,000 tiny lines move 1 GB */
+  gsize       peak;       /* largest the buffer was since it was new */
   gsize       max_size;
-  gsize       scanned;    /* bytes of buffer known to hold no LF */
+  gsize       scanned;    /* pending bytes known to hold no LF */
   gboolean    continuing; /* the last piece handed out was cut short */
 };
 
@@ -47,7 +55,15 @@ charla_line_splitter_push (CharlaLineSplitter *self,
 {
   g_return_if_fail (self != NULL);
 
+  /* What was handed out goes once it is the larger part. */
+  if (self->head > 0 && self->head * 2 >= self->buffer->len)
+    {
+      g_byte_array_remove_range (self->buffer, 0, self->head);
+      self->head = 0;
+    }
+
   g_byte_array_append (self->buffer, (const guint8 *) data, len);
+  self->peak = MAX (self->peak, self->buffer->len);
 }
 
 static void
@@ -60,9 +76,24 @@ take_bytes (CharlaLineSplitter *self,
   self->continuing = (skip == 0);
 
   g_string_truncate (out_line, 0);
-  g_string_append_len (out_line, (const char *) self->buffer->data, take);
-  g_byte_array_remove_range (self->buffer, 0, take + skip);
+  g_string_append_len (out_line, (const char *) self->buffer->data + self->head, take);
+  self->head += take + skip;
   self->scanned = 0;
+
+  if (self->head == self->buffer->len)
+    {
+      self->head = 0;
+      if (self->peak > SHRINK_ABOVE)
+        {
+          g_byte_array_unref (self->buffer);
+          self->buffer = g_byte_array_new ();
+          self->peak = 0;
+        }
+      else
+        {
+          g_byte_array_set_size (self->buffer, 0);
+        }
+    }
 }
 
 /**
@@ -92,8 +123,13 @@ charla_line_splitter_pop (CharlaLineSplitter *self,
   if (out_continued != NULL)
     *out_continued = self->continuing;
 
-  start = (const char *) self->buffer->data;
-  len = self->buffer->len;
+  len = self->buffer->len - self->head;
+  if (len == 0)
+    {
+      self->scanned = 0;
+      return FALSE;
+    }
+  start = (const char *) self->buffer->data + self->head;
   newline = len > self->scanned ? memchr (start + self->scanned, '\n', len - self->scanned) : NULL;
 
   if (newline != NULL && (gsize) (newline - start) <= self->max_size)
@@ -137,10 +173,10 @@ charla_line_splitter_flush (CharlaLineSplitter *self,
   if (charla_line_splitter_pop (self, out_line, NULL))
     return TRUE;
 
-  if (self->buffer->len == 0)
+  if (self->buffer->len == self->head)
     return FALSE;
 
-  take_bytes (self, self->buffer->len, 0, out_line);
+  take_bytes (self, self->buffer->len - self->head, 0, out_line);
   /* A flush ends the message: what comes next starts a new one. */
   self->continuing = FALSE;
   return TRUE;
@@ -151,6 +187,6 @@ charla_line_splitter_get_pending (CharlaLineSplitter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return self->buffer->len;
+  return self->buffer->len - self->head;
 }
 

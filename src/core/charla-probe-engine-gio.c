@@ -19,7 +19,10 @@
  * deadline passes; the outcome is only ever decided in the callback
  * that follows.
  *
- * Cancellation in GLib 2.74 needs care (see docs/BENCHMARKS.md):
+ * GLib 2.74 needs care (see docs/BENCHMARKS.md):
+ * - an attempt that fails after GSocketClient's 250 ms timer has run
+ *   leaks its operation (GNOME/glib#3184): CharlaProbeConnectable below
+ *   keeps that path from being taken;
  * - everything, including every g_cancellable_cancel(), happens on the
  *   scanner's thread: GCancellable's cross-thread races (a cancelled
  *   handler running on a disposed GCancellableSource, fixed in 2.83;
@@ -71,6 +74,234 @@ struct _CharlaProbeEngine
   gboolean start_deferred;      /* a start was asked for in the next slice */
   guint fd_ceiling;             /* probes that fit when one ran out, or 0 */
 };
+
+/* ---------------------------------------------------------------------
+ * CharlaProbeConnectable: one address, for GSocketClient.
+ *
+ * GSocketClient starts a 250 ms "happy eyeballs" timer with each
+ * connection attempt; when it fires, it asks the address enumerator for
+ * another address.  A GInetSocketAddress's enumerator answers "no more"
+ * at once, and if the attempt then fails (refused after a retransmitted
+ * SYN, unreachable…), GLib 2.74 never drops the reference that attempt
+ * held on the operation's GTask: the task, its data and the client leak
+ * (GNOME/glib#3184, fixed in 2.79; tests/test-probe-engine.c
+ * /charla/probe-engine/late-answer).  This enumerator hands out its one
+ * address, and holds a request made from that timer (a timeout source,
+ * GSocketClient's only one) until the operation cancels its enumeration
+ * (which every ending of the operation does) or asks again (after the
+ * attempt failed); then it answers "no more".  GSocketClient then
+ * finishes the operation from its enumeration path, which drops every
+ * reference.  Held requests end from a source of their own, never
+ * inside GSocketClient's or a GCancellable's own call.
+ */
+
+#define CHARLA_TYPE_PROBE_CONNECTABLE (charla_probe_connectable_get_type ())
+G_DECLARE_FINAL_TYPE (CharlaProbeConnectable, charla_probe_connectable,
+                      CHARLA, PROBE_CONNECTABLE, GObject)
+
+#define CHARLA_TYPE_PROBE_ENUMERATOR (charla_probe_enumerator_get_type ())
+G_DECLARE_FINAL_TYPE (CharlaProbeEnumerator, charla_probe_enumerator,
+                      CHARLA, PROBE_ENUMERATOR, GSocketAddressEnumerator)
+
+struct _CharlaProbeConnectable
+{
+  GObject parent_instance;
+
+  GSocketAddress *address;
+};
+
+struct _CharlaProbeEnumerator
+{
+  GSocketAddressEnumerator parent_instance;
+
+  GSocketAddress *address;      /* NULL once handed out */
+  GPtrArray *held;              /* GTask */
+};
+
+static void charla_probe_connectable_iface_init (GSocketConnectableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CharlaProbeConnectable, charla_probe_connectable, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_SOCKET_CONNECTABLE,
+                                                      charla_probe_connectable_iface_init))
+G_DEFINE_FINAL_TYPE (CharlaProbeEnumerator, charla_probe_enumerator,
+                     G_TYPE_SOCKET_ADDRESS_ENUMERATOR)
+
+static GSocketAddress *
+charla_probe_enumerator_next (GSocketAddressEnumerator  *enumerator,
+                              GCancellable              *cancellable,
+                              GError                   **error)
+{
+  CharlaProbeEnumerator *self = CHARLA_PROBE_ENUMERATOR (enumerator);
+
+  return g_steal_pointer (&self->address);
+}
+
+/* Answers a held request "no more addresses", once. */
+static gboolean
+end_held_request (gpointer user_data)
+{
+  GTask *task = user_data;
+  CharlaProbeEnumerator *self = g_task_get_source_object (task);
+
+  if (g_ptr_array_remove (self->held, task))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      g_object_unref (task);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+end_held_request_soon (GTask *task)
+{
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_task_attach_source (task, idle, end_held_request);
+}
+
+static gboolean
+on_held_request_cancelled (GCancellable *cancellable,
+                           gpointer      user_data)
+{
+  return end_held_request (user_data);
+}
+
+static void
+charla_probe_enumerator_next_async (GSocketAddressEnumerator *enumerator,
+                                    GCancellable             *cancellable,
+                                    GAsyncReadyCallback       callback,
+                                    gpointer                  user_data)
+{
+  CharlaProbeEnumerator *self = CHARLA_PROBE_ENUMERATOR (enumerator);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GSource *current = g_main_current_source ();
+
+  g_task_set_source_tag (task, charla_probe_enumerator_next_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (self->address != NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&self->address), g_object_unref);
+      return;
+    }
+
+  /* A request from GSocketClient's attempt timer waits, unless the
+   * operation is already over. */
+  if (current != NULL && current->source_funcs == &g_timeout_funcs &&
+      !g_cancellable_is_cancelled (cancellable))
+    {
+      if (cancellable != NULL)
+        {
+          g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
+
+          g_task_attach_source (task, cancelled, G_SOURCE_FUNC (on_held_request_cancelled));
+        }
+      g_ptr_array_add (self->held, g_steal_pointer (&task));
+      return;
+    }
+
+  /* Asked again: the attempt is over; so are the held requests. */
+  for (guint i = 0; i < self->held->len; i++)
+    end_held_request_soon (g_ptr_array_index (self->held, i));
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static GSocketAddress *
+charla_probe_enumerator_next_finish (GSocketAddressEnumerator  *enumerator,
+                                     GAsyncResult              *result,
+                                     GError                   **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+charla_probe_enumerator_finalize (GObject *object)
+{
+  CharlaProbeEnumerator *self = CHARLA_PROBE_ENUMERATOR (object);
+
+  /* Held requests keep their enumerator alive: none are left here. */
+  g_assert (self->held->len == 0);
+  g_ptr_array_unref (self->held);
+  g_clear_object (&self->address);
+
+  G_OBJECT_CLASS (charla_probe_enumerator_parent_class)->finalize (object);
+}
+
+static void
+charla_probe_enumerator_class_init (CharlaProbeEnumeratorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GSocketAddressEnumeratorClass *enumerator_class = G_SOCKET_ADDRESS_ENUMERATOR_CLASS (klass);
+
+  object_class->finalize = charla_probe_enumerator_finalize;
+  enumerator_class->next = charla_probe_enumerator_next;
+  enumerator_class->next_async = charla_probe_enumerator_next_async;
+  enumerator_class->next_finish = charla_probe_enumerator_next_finish;
+}
+
+static void
+charla_probe_enumerator_init (CharlaProbeEnumerator *self)
+{
+  self->held = g_ptr_array_new ();
+}
+
+static GSocketAddressEnumerator *
+charla_probe_connectable_enumerate (GSocketConnectable *connectable)
+{
+  CharlaProbeConnectable *self = CHARLA_PROBE_CONNECTABLE (connectable);
+  CharlaProbeEnumerator *enumerator = g_object_new (CHARLA_TYPE_PROBE_ENUMERATOR, NULL);
+
+  enumerator->address = g_object_ref (self->address);
+  return G_SOCKET_ADDRESS_ENUMERATOR (enumerator);
+}
+
+static char *
+charla_probe_connectable_to_string (GSocketConnectable *connectable)
+{
+  return g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (CHARLA_PROBE_CONNECTABLE (connectable)->address));
+}
+
+static void
+charla_probe_connectable_iface_init (GSocketConnectableIface *iface)
+{
+  iface->enumerate = charla_probe_connectable_enumerate;
+  iface->proxy_enumerate = charla_probe_connectable_enumerate;
+  iface->to_string = charla_probe_connectable_to_string;
+}
+
+static void
+charla_probe_connectable_finalize (GObject *object)
+{
+  g_clear_object (&CHARLA_PROBE_CONNECTABLE (object)->address);
+
+  G_OBJECT_CLASS (charla_probe_connectable_parent_class)->finalize (object);
+}
+
+static void
+charla_probe_connectable_class_init (CharlaProbeConnectableClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = charla_probe_connectable_finalize;
+}
+
+static void
+charla_probe_connectable_init (CharlaProbeConnectable *self)
+{
+}
+
+static GSocketConnectable *
+charla_probe_connectable_new (GInetAddress *address,
+                              guint16       port)
+{
+  CharlaProbeConnectable *self = g_object_new (CHARLA_TYPE_PROBE_CONNECTABLE, NULL);
+
+  self->address = g_inet_socket_address_new (address, port);
+  return G_SOCKET_CONNECTABLE (self);
+}
+
+/* ---------------------------------------------------------------------
+ * The engine
+ */
 
 const char *
 charla_probe_engine_get_name (void)
@@ -294,12 +525,12 @@ static void
 probe_connect (GioProbe *probe)
 {
   CharlaProbeEngine *self = probe->engine;
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (probe->base.address,
-                                                                 probe->base.port);
+  g_autoptr(GSocketConnectable) address = charla_probe_connectable_new (probe->base.address,
+                                                                        probe->base.port);
 
   charla_probe_deadlines_add (&self->deadlines, &probe->base, CHARLA_PROBE_PHASE_CONNECT,
                               g_get_monotonic_time ());
-  g_socket_client_connect_async (self->client, G_SOCKET_CONNECTABLE (address),
+  g_socket_client_connect_async (self->client, address,
                                  probe->cancellable, on_connected, gio_probe_ref (probe));
 }
 

@@ -16,6 +16,7 @@
 # asyncio scanner and the stall benchmark; STALL_ONLY=1 runs only the
 # stall benchmark (bench/stall-bench.c: how long sources at default,
 # redraw and idle priority wait during scans of shapes B and C).
+# STALL_ARGS passes options to stall-bench (e.g. "--in-flight 1024").
 # BENCH_NICE=-10 runs charla's scanners and the lab's nodes at that
 # niceness, so other work on a shared machine pre-empts them less.
 set -euo pipefail
@@ -74,7 +75,7 @@ run_stall () {  # label targets
   local label=$1; shift
   for _ in $(seq "$runs"); do
     printf '%s stall ' "$label"
-    in_ns "$stall_bench" --ports 9990-10005 "$@"
+    in_ns "$stall_bench" --ports 9990-10005 ${STALL_ARGS:-} "$@"
   done
 }
 

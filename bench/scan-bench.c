@@ -82,7 +82,6 @@ main (int   argc,
   int connect_timeout = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
   int reply_timeout = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
   gboolean list = FALSE;
-  guint counts[CHARLA_PROBE_ERROR + 1] = { 0 };
   GOptionEntry entries[] = {
     { "ports", 'p', 0, G_OPTION_ARG_STRING, &ports, "Port or range (default 9990-10005)", "PORTS" },
     { "in-flight", 'n', 0, G_OPTION_ARG_INT, &in_flight, "Probes in flight", "N" },
@@ -92,7 +91,7 @@ main (int   argc,
     { NULL }
   };
   Bench bench = { 0 };
-  GListModel *report, *servers;
+  GListModel *servers;
   gint64 start, elapsed;
   double cpu_start;
 
@@ -132,18 +131,12 @@ main (int   argc,
       return 1;
     }
 
-  report = charla_scanner_get_report (scanner);
-  for (guint i = 0; i < g_list_model_get_n_items (report); i++)
-    {
-      g_autoptr(CharlaScanResult) result = g_list_model_get_item (report, i);
-
-      counts[charla_scan_result_get_result (result)]++;
-    }
 
   printf ("elapsed_s=%.3f probes=%" G_GUINT64_FORMAT " in_flight=%d",
           elapsed / 1e6, charla_scanner_get_total (scanner), in_flight);
   for (guint i = 0; i <= CHARLA_PROBE_ERROR; i++)
-    printf (" %s=%u", charla_probe_result_to_string (i), counts[i]);
+    printf (" %s=%" G_GUINT64_FORMAT, charla_probe_result_to_string (i),
+                charla_scanner_get_count (scanner, i));
   printf (" max_stall_ms=%.1f cpu_s=%.3f done_notifies=%u\n", bench.max_gap / 1e3,
           cpu_seconds () - cpu_start, bench.done_notifies);
 

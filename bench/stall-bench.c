@@ -162,7 +162,6 @@ main (int   argc,
   int in_flight = CHARLA_SCAN_DEFAULT_MAX_IN_FLIGHT;
   int interval_ms = 4;
   double idle_seconds = 0;
-  guint counts[CHARLA_PROBE_ERROR + 1] = { 0 };
   GOptionEntry entries[] = {
     { "ports", 'p', 0, G_OPTION_ARG_STRING, &ports, "Port or range (default 9990-10005)", "PORTS" },
     { "in-flight", 'n', 0, G_OPTION_ARG_INT, &in_flight, "Probes in flight", "N" },
@@ -172,7 +171,6 @@ main (int   argc,
   };
   Bench bench = { 0 };
   Heartbeat *beats[3];
-  GListModel *report;
   gint64 start, elapsed;
 
   context = g_option_context_new ("TARGET…");
@@ -229,18 +227,12 @@ main (int   argc,
           return 1;
         }
 
-      report = charla_scanner_get_report (scanner);
-      for (guint i = 0; i < g_list_model_get_n_items (report); i++)
-        {
-          g_autoptr(CharlaScanResult) result = g_list_model_get_item (report, i);
-
-          counts[charla_scan_result_get_result (result)]++;
-        }
 
       printf ("elapsed_s=%.3f probes=%" G_GUINT64_FORMAT, elapsed / 1e6,
               charla_scanner_get_total (scanner));
       for (guint i = 0; i <= CHARLA_PROBE_ERROR; i++)
-        printf (" %s=%u", charla_probe_result_to_string (i), counts[i]);
+        printf (" %s=%" G_GUINT64_FORMAT, charla_probe_result_to_string (i),
+                charla_scanner_get_count (scanner, i));
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (beats); i++)

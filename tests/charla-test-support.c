@@ -148,6 +148,20 @@ charla_test_finalize_node (CharlaNode **node_pointer)
 
 /* A raw client, as a seed client or netcat: a blocking GSocket
  * connected to 127.0.0.1:@port. */
+/* How many file descriptors this process has open (Linux). */
+guint
+charla_test_count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
 GSocket *
 charla_test_raw_connect (guint16 port)
 {
@@ -233,4 +247,101 @@ charla_test_raw_receive (GSocket *socket,
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
       wait_for_socket (socket, G_IO_IN, deadline, "bytes on a raw client's socket");
     }
+}
+
+struct _CharlaTestServers
+{
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GMutex mutex;
+  GCond cond;
+  gboolean ready;
+  gboolean listening;
+
+  CharlaTestListenFunc listen;
+  GDestroyNotify release;
+  gpointer data;
+};
+
+static gpointer
+test_servers_run (gpointer user_data)
+{
+  CharlaTestServers *servers = user_data;
+  gboolean listening = FALSE;
+
+  g_main_context_push_thread_default (servers->context);
+
+  /* A random port high above the usual services, until one is free. */
+  for (guint attempt = 0; attempt < 50 && !listening; attempt++)
+    {
+      listening = servers->listen (servers->data, (guint16) g_random_int_range (20000, 60000));
+      if (!listening)
+        servers->release (servers->data);
+    }
+
+  g_mutex_lock (&servers->mutex);
+  servers->ready = TRUE;
+  servers->listening = listening;
+  g_cond_signal (&servers->cond);
+  g_mutex_unlock (&servers->mutex);
+
+  if (listening)
+    {
+      g_main_loop_run (servers->loop);
+      servers->release (servers->data);
+    }
+
+  /* Let pending operations see their streams closed. */
+  while (g_main_context_iteration (servers->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (servers->context);
+  return NULL;
+}
+
+/* Starts a thread whose main context runs servers: @listen is tried on
+ * random ports until it succeeds (the test fails after 50 tries); @release
+ * closes them there, after a failed try and at the end. */
+CharlaTestServers *
+charla_test_servers_start (CharlaTestListenFunc listen,
+                           GDestroyNotify       release,
+                           gpointer             data)
+{
+  CharlaTestServers *servers = g_new0 (CharlaTestServers, 1);
+
+  g_mutex_init (&servers->mutex);
+  g_cond_init (&servers->cond);
+  servers->listen = listen;
+  servers->release = release;
+  servers->data = data;
+  servers->context = g_main_context_new ();
+  servers->loop = g_main_loop_new (servers->context, FALSE);
+  servers->thread = g_thread_new ("test-servers", test_servers_run, servers);
+
+  g_mutex_lock (&servers->mutex);
+  while (!servers->ready)
+    g_cond_wait (&servers->cond, &servers->mutex);
+  g_mutex_unlock (&servers->mutex);
+
+  g_assert_true (servers->listening);
+  return servers;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+charla_test_servers_stop (CharlaTestServers *servers)
+{
+  g_main_context_invoke (servers->context, quit_loop, servers->loop);
+  g_thread_join (servers->thread);
+  g_main_loop_unref (servers->loop);
+  g_main_context_unref (servers->context);
+  g_mutex_clear (&servers->mutex);
+  g_cond_clear (&servers->cond);
+  g_free (servers);
 }

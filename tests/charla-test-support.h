@@ -58,6 +58,8 @@ CharlaPeer *charla_test_connect_node       (CharlaNode          *node,
                                             GError             **error);
 void        charla_test_finalize_node      (CharlaNode         **node_pointer);
 
+guint       charla_test_count_open_fds     (void);
+
 GSocket    *charla_test_raw_connect        (guint16              port);
 void        charla_test_raw_send           (GSocket             *socket,
                                             const char          *data,
@@ -65,5 +67,23 @@ void        charla_test_raw_send           (GSocket             *socket,
 gssize      charla_test_raw_receive        (GSocket             *socket,
                                             char                *buffer,
                                             gsize                size);
+
+/**
+ * CharlaTestServers:
+ *
+ * Servers a test talks to, run in a thread with a main context of its
+ * own, so their answers never wait for the main loop under test.
+ */
+typedef struct _CharlaTestServers CharlaTestServers;
+
+/* Called in the servers' thread, with its context as the thread
+ * default: listen on @port (TRUE), or leave nothing listening (FALSE). */
+typedef gboolean (*CharlaTestListenFunc) (gpointer data,
+                                          guint16  port);
+
+CharlaTestServers *charla_test_servers_start (CharlaTestListenFunc  listen,
+                                              GDestroyNotify        release,
+                                              gpointer              data);
+void        charla_test_servers_stop       (CharlaTestServers   *servers);
 
 G_END_DECLS

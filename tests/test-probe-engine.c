@@ -42,12 +42,7 @@ typedef enum {
 
 typedef struct
 {
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex mutex;
-  GCond cond;
-  gboolean ready;
+  CharlaTestServers *thread;
 
   const char *prefix;           /* kind K listens on PREFIX.(K + 1) */
   guint16 port;
@@ -155,9 +150,10 @@ servers_close (Servers *servers)
 
 /* Listens on @port of every address, or fails without leaving anything. */
 static gboolean
-servers_try_port (Servers *servers,
+servers_try_port (gpointer data,
                   guint16  port)
 {
+  Servers *servers = data;
   for (guint kind = 0; kind < N_TARGETS; kind++)
     {
       g_autoptr(GSocketAddress) address = target_address (servers->prefix, kind, port);
@@ -216,34 +212,10 @@ servers_try_port (Servers *servers,
   return TRUE;
 }
 
-static gpointer
-servers_thread (gpointer data)
+static void
+servers_close_cb (gpointer data)
 {
-  Servers *servers = data;
-  gboolean listening = FALSE;
-
-  g_main_context_push_thread_default (servers->context);
-
-  for (guint attempt = 0; attempt < 50 && !listening; attempt++)
-    {
-      listening = servers_try_port (servers, (guint16) g_random_int_range (20000, 60000));
-      if (!listening)
-        servers_close (servers);
-    }
-
-  g_mutex_lock (&servers->mutex);
-  servers->ready = TRUE;
-  g_cond_signal (&servers->cond);
-  g_mutex_unlock (&servers->mutex);
-
-  if (listening)
-    g_main_loop_run (servers->loop);
-
-  servers_close (servers);
-  while (g_main_context_iteration (servers->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (servers->context);
-  return NULL;
+  servers_close (data);
 }
 
 /* Each test program's servers live on addresses of their own
@@ -253,38 +225,16 @@ servers_start (const char *prefix)
 {
   Servers *servers = g_new0 (Servers, 1);
 
-  g_mutex_init (&servers->mutex);
-  g_cond_init (&servers->cond);
   servers->prefix = prefix;
-  servers->context = g_main_context_new ();
-  servers->loop = g_main_loop_new (servers->context, FALSE);
-  servers->thread = g_thread_new ("test-servers", servers_thread, servers);
-
-  g_mutex_lock (&servers->mutex);
-  while (!servers->ready)
-    g_cond_wait (&servers->cond, &servers->mutex);
-  g_mutex_unlock (&servers->mutex);
-
-  g_assert_cmpuint (servers->port, !=, 0);
+  servers->thread = charla_test_servers_start (servers_try_port,
+                                               servers_close_cb, servers);
   return servers;
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 servers_stop (Servers *servers)
 {
-  g_main_context_invoke (servers->context, quit_loop, servers->loop);
-  g_thread_join (servers->thread);
-  g_main_loop_unref (servers->loop);
-  g_main_context_unref (servers->context);
-  g_mutex_clear (&servers->mutex);
-  g_cond_clear (&servers->cond);
+  charla_test_servers_stop (servers->thread);
   g_free (servers);
 }
 
@@ -293,18 +243,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Servers, servers_stop)
 /* ---------------------------------------------------------------------
  * Helpers
  */
-
-static guint
-count_open_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
 
 static CharlaScanner *
 new_scanner (const char *target,
@@ -613,7 +551,7 @@ scan_and_stop (Servers *servers,
 
   /* Sockets of probes stopped mid-flight close once GIO is done with
    * them (at once for the epoll engine). */
-  CHARLA_TEST_WAIT_UNTIL (count_open_fds () <= baseline_fds);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_count_open_fds () <= baseline_fds);
 }
 
 /* Stopping a scan at every point of its probes' lives: before the
@@ -626,7 +564,7 @@ test_stop_anywhere (gconstpointer data)
 {
   StopHow how = GPOINTER_TO_INT (data);
   g_autoptr(Servers) servers = servers_start (how == STOP_CANCEL ? "127.0.89" : "127.0.90");
-  guint baseline_fds = count_open_fds ();
+  guint baseline_fds = charla_test_count_open_fds ();
 
   /* Stop points, not timings: whatever each one catches, the checks
    * are the same. */
@@ -663,7 +601,7 @@ test_fd_limit (void)
     }
 
   servers = servers_start ("127.0.91");
-  open_fds = count_open_fds ();
+  open_fds = charla_test_count_open_fds ();
 
   g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &before), ==, 0);
   low = before;

@@ -772,19 +772,6 @@ connect_nonblocking (const char *source,
   return fd;
 }
 
-static guint
-count_open_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
-}
-
 /* Out of descriptors (the open-file limit reached by connections that
  * keep coming): the node stops accepting and waits, instead of retrying
  * in a loop that logs a warning each time, and accepts again once
@@ -801,7 +788,7 @@ test_descriptor_limit (void)
       guint errors_before_wait;
 
       /* Both ends of each connection live in this process. */
-      limit.rlim_cur = limit.rlim_max = count_open_fds () + 48;
+      limit.rlim_cur = limit.rlim_max = charla_test_count_open_fds () + 48;
       g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
 
       node = charla_test_start_node_bound ("Nodo", "127.0.0.1");

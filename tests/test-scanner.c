@@ -43,13 +43,7 @@ typedef enum {
 
 typedef struct
 {
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex mutex;
-  GCond cond;
-  gboolean ready;
-  gboolean failed;
+  CharlaTestServers *thread;
 
   guint16 base_port;            /* kind K listens on base_port + K */
   GSocket *silent_socket;       /* listens, never accepts */
@@ -150,9 +144,10 @@ on_incoming (GSocketService    *service,
 }
 
 static gboolean
-try_listen_block (TestServers *servers,
-                  guint16      base_port)
+try_listen_block (gpointer data,
+                  guint16  base_port)
 {
+  TestServers *servers = data;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
 
   for (guint kind = 0; kind < N_SERVER_KINDS; kind++)
@@ -205,76 +200,27 @@ release_listeners (TestServers *servers)
   g_clear_object (&servers->silent_socket);
 }
 
-static gpointer
-server_thread (gpointer data)
+static void
+release_listeners_cb (gpointer data)
 {
-  TestServers *servers = data;
-  gboolean listening = FALSE;
-
-  g_main_context_push_thread_default (servers->context);
-
-  /* Ports of the servers must be consecutive (a scan takes one port
-   * range): try random blocks high above the usual services. */
-  for (guint attempt = 0; attempt < 50 && !listening; attempt++)
-    {
-      listening = try_listen_block (servers, (guint16) g_random_int_range (20000, 60000));
-      if (!listening)
-        release_listeners (servers);
-    }
-
-  g_mutex_lock (&servers->mutex);
-  servers->ready = TRUE;
-  servers->failed = !listening;
-  g_cond_signal (&servers->cond);
-  g_mutex_unlock (&servers->mutex);
-
-  if (listening)
-    g_main_loop_run (servers->loop);
-
-  release_listeners (servers);
-  /* Let pending reads see their streams closed. */
-  while (g_main_context_iteration (servers->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (servers->context);
-  return NULL;
+  release_listeners (data);
 }
 
+/* Ports of the servers must be consecutive: a scan takes one port range. */
 static TestServers *
 test_servers_start (void)
 {
   TestServers *servers = g_new0 (TestServers, 1);
 
-  g_mutex_init (&servers->mutex);
-  g_cond_init (&servers->cond);
-  servers->context = g_main_context_new ();
-  servers->loop = g_main_loop_new (servers->context, FALSE);
-  servers->thread = g_thread_new ("test-servers", server_thread, servers);
-
-  g_mutex_lock (&servers->mutex);
-  while (!servers->ready)
-    g_cond_wait (&servers->cond, &servers->mutex);
-  g_mutex_unlock (&servers->mutex);
-
-  g_assert_false (servers->failed);
+  servers->thread = charla_test_servers_start (try_listen_block,
+                                               release_listeners_cb, servers);
   return servers;
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 test_servers_stop (TestServers *servers)
 {
-  g_main_context_invoke (servers->context, quit_loop, servers->loop);
-  g_thread_join (servers->thread);
-  g_main_loop_unref (servers->loop);
-  g_main_context_unref (servers->context);
-  g_mutex_clear (&servers->mutex);
-  g_cond_clear (&servers->cond);
+  charla_test_servers_stop (servers->thread);
   g_free (servers);
 }
 

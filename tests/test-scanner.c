@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 
 #include <fcntl.h>
+#include <locale.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -571,6 +572,13 @@ test_bindable (void)
                       1 + 2 * N_SERVER_KINDS);
   }
 
+  /* The one summary both faces show, from those counts. */
+  {
+    g_autofree char *summary = charla_scanner_dup_summary (scanner);
+
+    g_assert_cmpstr (summary, ==, "4 servers found · 1 other service · 13 refused");
+  }
+
   node = g_object_ref (find_result (report, "127.0.0.1", servers->base_port + SERVER_NODE));
   g_object_get (node,
                 "address", &address,
@@ -599,6 +607,33 @@ test_bindable (void)
   run_scan (scanner, "127.0.0.1", ports, &wait);
   g_assert_no_error (wait.error);
   g_assert_cmpuint (charla_scanner_get_count (scanner, CHARLA_PROBE_REFUSED), ==, 1);
+  scan_wait_clear (&wait);
+}
+
+/* Counts grouped as the locale groups them, plurals from the catalogue:
+ * 1,200 refusals from an address of this test's own on loopback (no
+ * server listens on it: every port refuses). */
+static void
+test_summary_grouped (void)
+{
+  g_autoptr(CharlaScanner) scanner = new_scanner (GENEROUS_TIMEOUT_MS, GENEROUS_TIMEOUT_MS);
+  g_autofree char *old_locale = g_strdup (setlocale (LC_NUMERIC, NULL));
+  g_autofree char *summary = NULL;
+  ScanWait wait = { 0 };
+
+  if (setlocale (LC_NUMERIC, "es_ES.UTF-8") == NULL)
+    {
+      g_test_skip ("the es_ES.UTF-8 locale is not installed");
+      return;
+    }
+
+  run_scan (scanner, "127.0.57.1", "20000-21199", &wait);
+  g_assert_no_error (wait.error);
+  summary = charla_scanner_dup_summary (scanner);
+  setlocale (LC_NUMERIC, old_locale);
+
+  g_assert_cmpuint (charla_scanner_get_count (scanner, CHARLA_PROBE_REFUSED), ==, 1200);
+  g_assert_cmpstr (summary, ==, "0 servers found · 1.200 refused");
   scan_wait_clear (&wait);
 }
 
@@ -1177,6 +1212,7 @@ main (int   argc,
   g_test_add_func ("/charla/scanner/more-probes-than-in-flight", test_more_probes_than_in_flight);
   g_test_add_func ("/charla/scanner/self", test_self);
   g_test_add_func ("/charla/scanner/bindable", test_bindable);
+  g_test_add_func ("/charla/scanner/summary-grouped", test_summary_grouped);
   g_test_add_func ("/charla/scanner/ipv6-endpoint", test_ipv6_endpoint);
   g_test_add_func ("/charla/scanner/yields-to-redraw", test_yields_to_redraw);
   g_test_add_func ("/charla/scanner/prepare-errors", test_prepare_errors);

@@ -1751,56 +1751,10 @@ on_scan_caller_cancelled (GCancellable *cancellable,
 static char *
 scan_summary (CharlaScanner *scanner)
 {
-  GListModel *report = charla_scanner_get_report (scanner);
-  guint n_results = g_list_model_get_n_items (report);
-  guint counts[CHARLA_PROBE_ERROR + 1] = { 0 };
-  g_autoptr(GString) text = g_string_new (NULL);
-  guint n_servers;
+  g_autofree char *counts = charla_scanner_dup_summary (scanner);
 
-  for (guint i = 0; i < n_results; i++)
-    {
-      g_autoptr(CharlaScanResult) result = g_list_model_get_item (report, i);
-      CharlaProbeResult probe = charla_scan_result_get_result (result);
-
-      if (probe <= CHARLA_PROBE_ERROR)
-        counts[probe]++;
-    }
-
-  /* The server list is what the user sees; count it, not the report. */
-  n_servers = g_list_model_get_n_items (charla_scanner_get_servers (scanner));
-  g_string_append_printf (text,
-                          g_dngettext (GETTEXT_PACKAGE,
-                                       "Scan finished: %u server found",
-                                       "Scan finished: %u servers found",
-                                       n_servers),
-                          n_servers);
-  if (counts[CHARLA_PROBE_OTHER_SERVICE] > 0)
-    {
-      g_string_append (text, " · ");
-      g_string_append_printf (text,
-                              g_dngettext (GETTEXT_PACKAGE, "%u other service", "%u other services",
-                                           counts[CHARLA_PROBE_OTHER_SERVICE]),
-                              counts[CHARLA_PROBE_OTHER_SERVICE]);
-    }
-  if (counts[CHARLA_PROBE_FILTERED] > 0)
-    {
-      g_string_append (text, " · ");
-      g_string_append_printf (text,
-                              g_dngettext (GETTEXT_PACKAGE, "%u filtered", "%u filtered",
-                                           counts[CHARLA_PROBE_FILTERED]),
-                              counts[CHARLA_PROBE_FILTERED]);
-    }
-  if (counts[CHARLA_PROBE_ERROR] > 0)
-    {
-      g_string_append (text, " · ");
-      g_string_append_printf (text,
-                              g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed",
-                                           counts[CHARLA_PROBE_ERROR]),
-                              counts[CHARLA_PROBE_ERROR]);
-    }
-  g_string_append_c (text, '.');
-
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  /* TRANSLATORS: %s is the scan's counts, such as "3 servers found · 75 refused" */
+  return g_strdup_printf (_("Scan finished: %s."), counts);
 }
 
 static void

@@ -682,8 +682,8 @@ charla_scanner_get_fraction (CharlaScanner *self)
  * @result: a class of probe results
  *
  * How many probes of the current or last scan ended in @result so far,
- * as the report list holds them (for a summary such as "3 servers · 2
- * other services · 1,200 filtered").
+ * as the report list holds them (charla_scanner_dup_summary() puts them
+ * in words).
  *
  * Returns: the count
  */
@@ -695,6 +695,91 @@ charla_scanner_get_count (CharlaScanner     *self,
   g_return_val_if_fail (result >= CHARLA_PROBE_NODE && result <= CHARLA_PROBE_ERROR, 0);
 
   return self->counts[result];
+}
+
+/* ngettext() takes an unsigned long; a larger count takes the plural. */
+static gulong
+plural_count (guint64 count)
+{
+  return (gulong) MIN (count, (guint64) G_MAXULONG);
+}
+
+/* "4,016": grouped as the locale groups numbers. */
+static char *
+format_count (guint64 count)
+{
+  return g_strdup_printf ("%'" G_GUINT64_FORMAT, count);
+}
+
+static void
+append_part (GString *summary,
+             char    *part)
+{
+  if (summary->len > 0)
+    g_string_append (summary, " · ");
+  g_string_append (summary, part);
+  g_free (part);
+}
+
+/**
+ * charla_scanner_dup_summary:
+ * @self: a scanner
+ *
+ * The current or last scan in one line, from charla_scanner_get_count():
+ * "3 servers found · 2 other services · 75 refused · 4,016 filtered".
+ * Servers (nodes and silent listeners) are always named, the other
+ * classes only when there are any. Both faces show this line: the node
+ * posts it when a scan finishes, the window puts it on the button that
+ * opens the scan report.
+ *
+ * Returns: (transfer full): the summary
+ */
+char *
+charla_scanner_dup_summary (CharlaScanner *self)
+{
+  GString *summary;
+  guint64 servers, other, refused, filtered, failed;
+  g_autofree char *servers_text = NULL;
+  g_autofree char *other_text = NULL;
+  g_autofree char *refused_text = NULL;
+  g_autofree char *filtered_text = NULL;
+  g_autofree char *failed_text = NULL;
+
+  g_return_val_if_fail (CHARLA_IS_SCANNER (self), NULL);
+
+  servers = self->counts[CHARLA_PROBE_NODE] + self->counts[CHARLA_PROBE_SILENT];
+  other = self->counts[CHARLA_PROBE_OTHER_SERVICE];
+  refused = self->counts[CHARLA_PROBE_REFUSED];
+  filtered = self->counts[CHARLA_PROBE_FILTERED];
+  failed = self->counts[CHARLA_PROBE_ERROR];
+  servers_text = format_count (servers);
+  other_text = format_count (other);
+  refused_text = format_count (refused);
+  filtered_text = format_count (filtered);
+  failed_text = format_count (failed);
+
+  summary = g_string_new (NULL);
+  /* TRANSLATORS: %s is a number of Charla or seed servers, such as "1,024" */
+  append_part (summary, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s server found", "%s servers found",
+                                                      plural_count (servers)), servers_text));
+  if (other > 0)
+    /* TRANSLATORS: %s is a number of ports where another program answered */
+    append_part (summary, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s other service", "%s other services",
+                                                        plural_count (other)), other_text));
+  if (refused > 0)
+    /* TRANSLATORS: %s is a number of ports that refused the connection */
+    append_part (summary, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s refused", "%s refused",
+                                                        plural_count (refused)), refused_text));
+  if (filtered > 0)
+    /* TRANSLATORS: %s is a number of probes that had no answer in time */
+    append_part (summary, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s filtered", "%s filtered",
+                                                        plural_count (filtered)), filtered_text));
+  if (failed > 0)
+    /* TRANSLATORS: %s is a number of probes that could not be made */
+    append_part (summary, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s failed", "%s failed",
+                                                        plural_count (failed)), failed_text));
+
+  return g_string_free (summary, FALSE);
 }
 
 /*

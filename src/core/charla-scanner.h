@@ -32,6 +32,7 @@ guint64        charla_scanner_get_total           (CharlaScanner        *self);
 double         charla_scanner_get_fraction        (CharlaScanner        *self);
 guint64        charla_scanner_get_count           (CharlaScanner        *self,
                                                    CharlaProbeResult     result);
+char          *charla_scanner_dup_summary         (CharlaScanner        *self);
 gboolean       charla_scanner_get_running         (CharlaScanner        *self);
 gboolean       charla_scanner_prepare             (CharlaScanner        *self,
                                                    const char * const   *targets,

@@ -142,8 +142,7 @@ on_bind (CharlaScanReport *self,
   GtkWidget *detail = gtk_widget_get_next_sibling (endpoint);
   CharlaProbeResult class = charla_scan_result_get_result (result);
   guint position = gtk_list_item_get_position (item);
-  g_autofree char *endpoint_text = charla_endpoint_format (charla_scan_result_get_address (result),
-                                                              charla_scan_result_get_port (result));
+  g_autofree char *endpoint_text = NULL;
   const char *detail_text = charla_scan_result_get_detail (result);
   gboolean first = TRUE;
 
@@ -156,7 +155,18 @@ on_bind (CharlaScanReport *self,
 
   gtk_label_set_text (GTK_LABEL (heading), class_heading (class));
   gtk_widget_set_visible (heading, first);
-  gtk_label_set_text (GTK_LABEL (endpoint), endpoint_text);
+  /* The time means something where an answer came: a refusal or
+   * another service's words; a filtered or silent probe's is only its
+   * timeout. */
+  if (class == CHARLA_PROBE_REFUSED || class == CHARLA_PROBE_OTHER_SERVICE)
+    {
+      g_autofree char *time = charla_ui_format_answer_time (charla_scan_result_get_answer_time (result));
+
+      /* TRANSLATORS: an address:port, then how long it took to answer ("0.4 ms") */
+      endpoint_text = g_strdup_printf (_("%s · %s"), charla_scan_result_get_endpoint (result), time);
+    }
+  gtk_label_set_text (GTK_LABEL (endpoint),
+                      endpoint_text != NULL ? endpoint_text : charla_scan_result_get_endpoint (result));
   gtk_label_set_text (GTK_LABEL (detail), detail_text != NULL ? detail_text : "");
   gtk_widget_set_visible (detail, detail_text != NULL && *detail_text != '\0');
 }

@@ -214,53 +214,9 @@ on_progress_changed (CharlaServerList *self)
   g_autofree char *total_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, total);
   g_autofree char *text = NULL;
 
-  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0.0);
   /* TRANSLATORS: probes done of probes in total, e.g. "120 of 4,096" */
   text = g_strdup_printf (_("%s of %s"), done_text, total_text);
   gtk_label_set_text (self->progress_label, text);
-}
-
-/* "3 servers · 2 other services · 1,200 filtered": what the report
- * holds, in the words of its groups. */
-static char *
-dup_summary (CharlaScanner *scanner)
-{
-  GListModel *report = charla_scanner_get_report (scanner);
-  guint counts[CHARLA_PROBE_ERROR + 1] = { 0 };
-  guint n_servers = g_list_model_get_n_items (charla_scanner_get_servers (scanner));
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  guint n_items = g_list_model_get_n_items (report);
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr(CharlaScanResult) result = g_list_model_get_item (report, i);
-      CharlaProbeResult class = charla_scan_result_get_result (result);
-
-      if (class <= CHARLA_PROBE_ERROR)
-        counts[class]++;
-    }
-
-  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u server", "%'u servers", n_servers),
-                                           n_servers));
-  if (counts[CHARLA_PROBE_OTHER_SERVICE] > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u other service", "%'u other services",
-                                                          counts[CHARLA_PROBE_OTHER_SERVICE]),
-                                             counts[CHARLA_PROBE_OTHER_SERVICE]));
-  if (counts[CHARLA_PROBE_REFUSED] > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u refused", "%'u refused",
-                                                          counts[CHARLA_PROBE_REFUSED]),
-                                             counts[CHARLA_PROBE_REFUSED]));
-  if (counts[CHARLA_PROBE_FILTERED] > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u filtered", "%'u filtered",
-                                                          counts[CHARLA_PROBE_FILTERED]),
-                                             counts[CHARLA_PROBE_FILTERED]));
-  if (counts[CHARLA_PROBE_ERROR] > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u failed", "%'u failed",
-                                                          counts[CHARLA_PROBE_ERROR]),
-                                             counts[CHARLA_PROBE_ERROR]));
-  g_ptr_array_add (parts, NULL);
-
-  return g_strjoinv (" · ", (char **) parts->pdata);
 }
 
 static void
@@ -284,7 +240,7 @@ on_scan_done (GObject      *object,
     }
   else
     {
-      g_autofree char *summary = dup_summary (self->scanner);
+      g_autofree char *summary = charla_scanner_dup_summary (self->scanner);
 
       set_summary (self, summary);
     }
@@ -303,6 +259,7 @@ charla_server_list_constructed (GObject *object)
 
   gtk_list_box_bind_model (self->servers_list, servers, create_server_row, NULL, NULL);
   g_signal_connect_object (servers, "items-changed", G_CALLBACK (on_servers_changed), self, 0);
+  g_object_bind_property (self->scanner, "fraction", self->progress_bar, "fraction", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->scanner, "notify::done", G_CALLBACK (on_progress_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scanner, "notify::total", G_CALLBACK (on_progress_changed), self,

@@ -8,8 +8,8 @@
 #include "charla-server-row.h"
 #include "charla-ui-util.h"
 
-/* One server a scan found: its name, address:port, and whether it is
- * this node. Activating the row (double-click, Enter) connects; the
+/* One server a scan found: its name, address:port, how long it took to
+ * answer, and whether it is this node. Activating the row (double-click, Enter) connects; the
  * list that holds it decides how. */
 
 struct _CharlaServerRow
@@ -18,6 +18,7 @@ struct _CharlaServerRow
 
   /* Template widgets */
   GtkLabel         *self_label;
+  GtkLabel         *time_label;
 
   /* Owned */
   CharlaScanResult *result;
@@ -37,15 +38,22 @@ static void
 charla_server_row_constructed (GObject *object)
 {
   CharlaServerRow *self = CHARLA_SERVER_ROW (object);
-  g_autofree char *endpoint = NULL;
+  gboolean is_self = charla_scan_result_get_is_self (self->result);
 
   G_OBJECT_CLASS (charla_server_row_parent_class)->constructed (object);
 
-  endpoint = charla_endpoint_format (charla_scan_result_get_address (self->result),
-                                        charla_scan_result_get_port (self->result));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), charla_scan_result_get_name (self->result));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), endpoint);
-  gtk_widget_set_visible (GTK_WIDGET (self->self_label), charla_scan_result_get_is_self (self->result));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), charla_scan_result_get_endpoint (self->result));
+  gtk_widget_set_visible (GTK_WIDGET (self->self_label), is_self);
+
+  /* A silent listener's time is only the probe giving up waiting. */
+  if (!is_self && charla_scan_result_get_result (self->result) == CHARLA_PROBE_NODE)
+    {
+      g_autofree char *time = charla_ui_format_answer_time (charla_scan_result_get_answer_time (self->result));
+
+      gtk_label_set_text (self->time_label, time);
+      gtk_widget_set_visible (GTK_WIDGET (self->time_label), TRUE);
+    }
 }
 
 static void
@@ -121,6 +129,7 @@ charla_server_row_class_init (CharlaServerRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/charla/Charla/charla-server-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CharlaServerRow, self_label);
+  gtk_widget_class_bind_template_child (widget_class, CharlaServerRow, time_label);
 }
 
 static void

@@ -175,6 +175,7 @@ test_scan_lists_servers (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   GListModel *servers;
   CharlaServerRow *row;
+  GtkProgressBar *bar;
 
   g_socket_listener_add_address (G_SOCKET_LISTENER (silent), address, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error);
@@ -186,6 +187,11 @@ test_scan_lists_servers (Fixture       *fixture,
 
   servers = charla_scanner_get_servers (charla_server_list_get_scanner (fixture->server_list));
   g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 4);
+
+  /* The progress bar follows the scanner's fraction; done/total beside. */
+  bar = GTK_PROGRESS_BAR (ui_test_find_widget (GTK_WIDGET (fixture->server_list), GTK_TYPE_PROGRESS_BAR, 0));
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==, 1.0);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_widget_get_next_sibling (GTK_WIDGET (bar)))), ==, "6 of 6");
   g_assert_nonnull (find_server_row (fixture, "Anonimo"));
 
   g_assert_nonnull (find_server_row (fixture, "Ana"));
@@ -198,9 +204,18 @@ test_scan_lists_servers (Fixture       *fixture,
   g_assert_nonnull (ui_test_find_label (GTK_WIDGET (row), "This node"));
   g_assert_null (ui_test_find_label (GTK_WIDGET (find_server_row (fixture, "Ana")), "This node"));
 
-  /* Six ports: three nodes, a silent listener, nothing on the other two. */
-  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "4 servers · 2 refused");
-  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->server_list), "4 servers · 2 refused"));
+  /* A node's answer time beside it; none for this node (never probed)
+   * nor for the silent listener (only a timeout). */
+  g_assert_nonnull (ui_test_find_label_containing (GTK_WIDGET (find_server_row (fixture, "Ana")), " ms"));
+  g_assert_null (ui_test_find_label_containing (GTK_WIDGET (row), " ms"));
+  g_assert_null (ui_test_find_label_containing (GTK_WIDGET (find_server_row (fixture, "Anonimo")), " ms"));
+
+  /* Six ports: three nodes, a silent listener, nothing on the other two.
+   * The summary is the core's, the same words as the node's message. */
+  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "4 servers found · 2 refused");
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->server_list), "4 servers found · 2 refused"));
+  g_assert_cmpstr (charla_message_get_text (ui_test_last_message (fixture->node)), ==,
+                   "Scan finished: 4 servers found · 2 refused.");
   g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
 
   g_socket_service_stop (silent);
@@ -247,6 +262,7 @@ test_scan_report (Fixture       *fixture,
                   gconstpointer  data)
 {
   CharlaScanReport *report;
+  GtkLabel *label;
   g_autofree char *refused = NULL;
 
   scan_test_range (fixture);
@@ -256,8 +272,10 @@ test_scan_report (Fixture       *fixture,
   CHARLA_TEST_WAIT_UNTIL ((report = find_scan_report ()) != NULL);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (report));
   g_assert_nonnull (ui_test_find_label (GTK_WIDGET (report), "Refused: nothing listens on that port"));
-  refused = g_strdup_printf ("%s:%u", fixture->address, PORT_MAX);
-  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (report), refused) != NULL);
+  /* A refusal is an answer: its time is shown. */
+  refused = g_strdup_printf ("%s:%u · ", fixture->address, PORT_MAX);
+  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label_containing (GTK_WIDGET (report), refused)) != NULL);
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (label), " ms"));
   /* Nodes are in the server list, not in the report. */
   g_assert_null (ui_test_find_label_containing (GTK_WIDGET (report), "Ana"));
 
@@ -269,6 +287,8 @@ static void
 test_scan_cancel (Fixture       *fixture,
                   gconstpointer  data)
 {
+  GtkProgressBar *bar;
+
   /* Only the test's own address, on many ports, cancelled before the
    * main loop ever runs the scan. */
   charla_server_list_set_targets (fixture->server_list, fixture->address, "1-60000");
@@ -278,6 +298,11 @@ test_scan_cancel (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scan-cancel", NULL);
   CHARLA_TEST_WAIT_UNTIL (!charla_server_list_get_scanning (fixture->server_list));
   g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "Search cancelled");
+  /* Bound, not computed: where the scanner stopped. */
+  bar = GTK_PROGRESS_BAR (ui_test_find_widget (GTK_WIDGET (fixture->server_list), GTK_TYPE_PROGRESS_BAR, 0));
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), ==,
+                     charla_scanner_get_fraction (charla_server_list_get_scanner (fixture->server_list)));
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), <, 1.0);
   g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
 }
 
@@ -381,7 +406,7 @@ test_typed_commands (Fixture       *fixture,
   type_line (fixture, target);
   g_assert_cmpstr (visible_page (fixture), ==, "servers");
   CHARLA_TEST_WAIT_UNTIL (charla_server_list_get_summary (fixture->server_list) != NULL);
-  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "3 servers · 3 refused");
+  g_assert_cmpstr (charla_server_list_get_summary (fixture->server_list), ==, "3 servers found · 3 refused");
 }
 
 static void

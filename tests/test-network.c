@@ -2,10 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charla-network-private.h"
 #include "charla-test-support.h"
 
-/* This machine's networks, as a scan's default targets. Addresses here
- * are from the documentation ranges (RFC 5737), never private ones. */
+/* This machine's networks, as a scan's default targets, and its own
+ * addresses, as the window offers them. Addresses here are from the
+ * documentation ranges (RFC 5737, RFC 3849), never private ones. */
 
 static void
 assert_target (const char *address_text,
@@ -90,6 +92,110 @@ test_local_targets_listed (void)
     }
 }
 
+static GPtrArray *
+interfaces_new (const char *first,
+                ...)
+{
+  GPtrArray *addresses = g_ptr_array_new_with_free_func (g_object_unref);
+  va_list args;
+
+  va_start (args, first);
+  for (const char *text = first; text != NULL; text = va_arg (args, const char *))
+    g_ptr_array_add (addresses, g_inet_address_new_from_string (text));
+  va_end (args);
+
+  return addresses;
+}
+
+static void
+assert_strv (char       **actual,
+             const char  *expected)
+{
+  g_autofree char *joined = g_strjoinv (" ", actual);
+
+  g_assert_cmpstr (joined, ==, expected);
+}
+
+/* The choice, with interfaces of the test's own: IPv4 first, then
+ * global IPv6, loopback only when nothing else is there or bound. */
+static void
+test_own_addresses_chosen (void)
+{
+  g_autoptr(GPtrArray) lan = interfaces_new ("127.0.0.1", "::1", "2001:db8::5", "fe80::1", "fd00::7",
+                                             "192.0.2.10", "198.51.100.4", "192.0.2.10", NULL);
+  g_autoptr(GPtrArray) loopback = interfaces_new ("127.0.0.1", "::1", "fe80::1", NULL);
+  g_autoptr(GPtrArray) none = interfaces_new (NULL);
+  char **addresses;
+
+  /* Every address: IPv4 in the kernel's order, once each, then the
+   * global IPv6 one; no loopback, link-local or unique-local. */
+  addresses = charla_network_choose_own_addresses (lan, NULL);
+  assert_strv (addresses, "192.0.2.10 198.51.100.4 2001:db8::5");
+  g_strfreev (addresses);
+  addresses = charla_network_choose_own_addresses (lan, "::");
+  assert_strv (addresses, "192.0.2.10 198.51.100.4 2001:db8::5");
+  g_strfreev (addresses);
+
+  /* Bound to IPv4's any address: IPv4 only. */
+  addresses = charla_network_choose_own_addresses (lan, "0.0.0.0");
+  assert_strv (addresses, "192.0.2.10 198.51.100.4");
+  g_strfreev (addresses);
+
+  /* Bound to one address: that one, loopback included. */
+  addresses = charla_network_choose_own_addresses (lan, "198.51.100.4");
+  assert_strv (addresses, "198.51.100.4");
+  g_strfreev (addresses);
+  addresses = charla_network_choose_own_addresses (lan, "127.0.0.1");
+  assert_strv (addresses, "127.0.0.1");
+  g_strfreev (addresses);
+  addresses = charla_network_choose_own_addresses (lan, "::1");
+  assert_strv (addresses, "::1");
+  g_strfreev (addresses);
+
+  /* Nothing but loopback (or nothing at all): loopback. */
+  addresses = charla_network_choose_own_addresses (loopback, NULL);
+  assert_strv (addresses, "127.0.0.1");
+  g_strfreev (addresses);
+  addresses = charla_network_choose_own_addresses (none, NULL);
+  assert_strv (addresses, "127.0.0.1");
+  g_strfreev (addresses);
+}
+
+/* This machine's real interfaces, under CHARLA_LOOPBACK_ONLY: listing
+ * them asks the kernel and sends nothing, and leaves nothing open. */
+static void
+test_own_addresses_listed (void)
+{
+  guint fds_before = charla_test_count_open_fds ();
+  g_auto(GStrv) addresses = NULL;
+  g_auto(GStrv) bound = NULL;
+  gboolean seen_ipv6 = FALSE;
+
+  g_setenv ("CHARLA_LOOPBACK_ONLY", "1", TRUE);
+  addresses = charla_network_dup_own_addresses (NULL);
+  g_assert_cmpuint (charla_test_count_open_fds (), ==, fds_before);
+
+  g_assert_nonnull (addresses[0]);
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (addresses[i]);
+
+      g_assert_nonnull (address);
+      /* Loopback only alone. */
+      if (g_inet_address_get_is_loopback (address))
+        g_assert_cmpuint (g_strv_length (addresses), ==, 1);
+      g_assert_false (g_inet_address_get_is_link_local (address));
+      if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+        seen_ipv6 = TRUE;
+      else
+        g_assert_false (seen_ipv6);
+    }
+
+  /* A node bound to an address of the test's own is reached there. */
+  bound = charla_network_dup_own_addresses ("127.0.57.2");
+  assert_strv (bound, "127.0.57.2");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -100,6 +206,8 @@ main (int   argc,
   g_test_add_func ("/charla/network/local-targets/loopback-only", test_local_targets_loopback_only);
   g_test_add_func ("/charla/network/local-targets/scannable", test_local_targets_scannable);
   g_test_add_func ("/charla/network/local-targets/listed", test_local_targets_listed);
+  g_test_add_func ("/charla/network/own-addresses/chosen", test_own_addresses_chosen);
+  g_test_add_func ("/charla/network/own-addresses/listed", test_own_addresses_listed);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 
 #include "charla-error.h"
 #include "charla-network.h"
+#include "charla-network-private.h"
 
 /**
  * charla_loopback_only:
@@ -155,6 +156,129 @@ charla_network_dup_local_targets (void)
   g_debug ("this machine's networks: %u scan targets", targets->len);
   g_ptr_array_add (targets, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&targets), FALSE);
+}
+
+/* An IPv6 address others on the Internet or the LAN can use: global
+ * unicast (2000::/3), so not link-local, unique-local, loopback or
+ * multicast. */
+static gboolean
+is_ipv6_global (GInetAddress *address)
+{
+  const guint8 *bytes = g_inet_address_to_bytes (address);
+
+  return (bytes[0] & 0xe0) == 0x20;
+}
+
+static void
+add_unique (GPtrArray *addresses,
+            char      *address)
+{
+  if (g_ptr_array_find_with_equal_func (addresses, address, g_str_equal, NULL))
+    g_free (address);
+  else
+    g_ptr_array_add (addresses, address);
+}
+
+/*
+ * charla_network_choose_own_addresses:
+ * @interface_addresses: (element-type GInetAddress): the addresses of the
+ *   interfaces that are up, in the kernel's order
+ * @bind_address: (nullable): see charla_network_dup_own_addresses()
+ *
+ * The choice charla_network_dup_own_addresses() makes, apart from the
+ * kernel, so tests can give it any interfaces.
+ */
+char **
+charla_network_choose_own_addresses (GPtrArray  *interface_addresses,
+                                     const char *bind_address)
+{
+  g_autoptr(GPtrArray) ipv4 = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ipv6 = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GInetAddress) bound = NULL;
+  gboolean want_ipv6 = TRUE;
+
+  if (bind_address != NULL)
+    {
+      bound = g_inet_address_new_from_string (bind_address);
+      if (bound != NULL && !g_inet_address_get_is_any (bound))
+        {
+          char *only[] = { g_inet_address_to_string (bound), NULL };
+
+          return g_memdup2 (only, sizeof only);
+        }
+      /* 0.0.0.0 is IPv4 only; "::" takes both, as GSocket makes it. */
+      want_ipv6 = bound == NULL || g_inet_address_get_family (bound) == G_SOCKET_FAMILY_IPV6;
+    }
+
+  for (guint i = 0; i < interface_addresses->len; i++)
+    {
+      GInetAddress *address = g_ptr_array_index (interface_addresses, i);
+
+      if (g_inet_address_get_is_loopback (address))
+        continue;
+      if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+        add_unique (ipv4, g_inet_address_to_string (address));
+      else if (want_ipv6 && is_ipv6_global (address))
+        add_unique (ipv6, g_inet_address_to_string (address));
+    }
+
+  g_ptr_array_extend_and_steal (ipv4, g_steal_pointer (&ipv6));
+  if (ipv4->len == 0)
+    g_ptr_array_add (ipv4, g_strdup ("127.0.0.1"));
+  g_ptr_array_add (ipv4, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&ipv4), FALSE);
+}
+
+/**
+ * charla_network_dup_own_addresses:
+ * @bind_address: (nullable): the address the node listens on, as given
+ *   to charla_node_set_bind_address(); %NULL for every address
+ *
+ * The addresses at which others can reach a node of this machine that
+ * listens on @bind_address: the address itself when it is a particular
+ * one; otherwise the IPv4 addresses of the interfaces that are up and not
+ * loopback, then (unless @bind_address is an IPv4 one) their global IPv6
+ * addresses. Loopback (127.0.0.1) only when nothing else exists.
+ *
+ * This only asks the kernel for its interface list (getifaddrs()):
+ * nothing is sent on any network, so it is allowed under
+ * `CHARLA_LOOPBACK_ONLY` too, where it still names the real addresses.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): addresses without
+ *   port, the one to offer first at the start; never empty
+ */
+char **
+charla_network_dup_own_addresses (const char *bind_address)
+{
+  g_autoptr(GPtrArray) interface_addresses = g_ptr_array_new_with_free_func (g_object_unref);
+  struct ifaddrs *interfaces = NULL;
+  char **addresses;
+
+  if (getifaddrs (&interfaces) == 0)
+    {
+      for (struct ifaddrs *i = interfaces; i != NULL; i = i->ifa_next)
+        {
+          GSocketAddress *address = NULL;
+
+          if (i->ifa_addr == NULL || (i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0)
+            continue;
+          if (i->ifa_addr->sa_family == AF_INET)
+            address = g_socket_address_new_from_native (i->ifa_addr, sizeof (struct sockaddr_in));
+          else if (i->ifa_addr->sa_family == AF_INET6)
+            address = g_socket_address_new_from_native (i->ifa_addr, sizeof (struct sockaddr_in6));
+          if (G_IS_INET_SOCKET_ADDRESS (address))
+            g_ptr_array_add (interface_addresses,
+                             g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address))));
+          g_clear_object (&address);
+        }
+      freeifaddrs (interfaces);
+    }
+
+  addresses = charla_network_choose_own_addresses (interface_addresses, bind_address);
+  g_debug ("this machine's addresses: %u, the first %s", g_strv_length (addresses), addresses[0]);
+
+  return addresses;
 }
 
 /**

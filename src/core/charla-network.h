@@ -11,6 +11,7 @@ gboolean  charla_check_target_allowed  (GInetAddress  *address,
 char     *charla_network_target_for_interface  (GInetAddress  *address,
                                                 guint          prefix_length);
 char    **charla_network_dup_local_targets     (void);
+char    **charla_network_dup_own_addresses     (const char    *bind_address);
 
 void      charla_raise_fd_limit        (void);
 

@@ -63,11 +63,13 @@ static void
 show_toast (CharlaWindow *self,
             const char   *text)
 {
-  AdwToast *toast = adw_toast_new (text);
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast *toast;
 
-  /* Text from the core may quote the network: no markup. */
+  /* Text from the core may quote the network, and libadwaita 1.2 always
+   * reads a toast's title as markup (AdwToast:use-markup is 1.4). */
+  toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 6);
-  g_object_set (toast, "use-markup", FALSE, NULL);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -124,11 +126,12 @@ on_forget_recent (CharlaWindow *self,
       }
 }
 
+/* The node's name, and where others reach it: every address of this
+ * machine it listens on (the core's choice, IPv4 first), with its port.
+ * The copy button copies the first. */
 static void
 update_node_row (CharlaWindow *self)
 {
-  const char *bind = charla_node_get_bind_address (self->node);
-  guint16 port = charla_node_get_port (self->node);
   g_autofree char *subtitle = NULL;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->node_row), charla_node_get_name (self->node));
@@ -140,17 +143,23 @@ update_node_row (CharlaWindow *self)
     }
   else
     {
-      g_autoptr(GInetAddress) bound = bind != NULL ? g_inet_address_new_from_string (bind) : NULL;
+      g_auto(GStrv) endpoints = charla_network_dup_own_addresses (charla_node_get_bind_address (self->node));
+      guint16 port = charla_node_get_port (self->node);
+      g_autofree char *joined = NULL;
 
-      if (bound != NULL && !g_inet_address_get_is_any (bound))
-        self->reachable = charla_endpoint_format (bind, port);
-      else if (charla_loopback_only ())
-        self->reachable = charla_endpoint_format ("127.0.0.1", port);
-      else
-        self->reachable = charla_endpoint_format (g_get_host_name (), port);
+      for (guint i = 0; endpoints[i] != NULL; i++)
+        {
+          char *address = endpoints[i];
 
-      /* TRANSLATORS: %s is an address:port such as 127.0.0.1:9990 */
-      subtitle = g_strdup_printf (_("Others reach you at %s"), self->reachable);
+          endpoints[i] = charla_endpoint_format (address, port);
+          g_free (address);
+        }
+      self->reachable = g_strdup (endpoints[0]);
+
+      /* TRANSLATORS: the separator of a list, as in "192.0.2.7:9990, 198.51.100.2:9990" */
+      joined = g_strjoinv (_(", "), endpoints);
+      /* TRANSLATORS: %s is one or more address:port such as 192.0.2.7:9990 */
+      subtitle = g_strdup_printf (_("Others reach you at %s"), joined);
     }
 
   adw_action_row_set_subtitle (self->node_row, subtitle);

@@ -475,6 +475,10 @@ test_markup_shows_literally (Fixture       *fixture,
   /* The sender, in the message's header. */
   CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label_containing (GTK_WIDGET (fixture->chat_view), "<b>x</b>  ")) != NULL);
   g_assert_false (gtk_label_get_use_markup (label));
+
+  /* Toasts (libadwaita 1.2 reads their titles as markup) too. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-toast", "s", "Cannot reach <b>x</b> & co");
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->window), "Cannot reach <b>x</b> & co") != NULL);
 }
 
 static void
@@ -493,6 +497,35 @@ test_disconnect_one (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "win.disconnect-peer", "(sq)",
                                              charla_peer_get_address (peer), charla_peer_get_port (peer)));
   CHARLA_TEST_WAIT_UNTIL (n_peers (fixture->node) == 1);
+}
+
+/* Where others reach this node: its address and port, copied by the
+ * row's button; nothing to copy while it does not listen. */
+static void
+test_reachable_address (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *endpoint = g_strdup_printf ("%s:%u", fixture->address, charla_node_get_port (fixture->node));
+  g_autofree char *subtitle = g_strdup_printf ("Others reach you at %s", endpoint);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  g_auto(GValue) copied = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->window), subtitle));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.copy-address", NULL));
+  g_value_init (&copied, G_TYPE_STRING);
+  g_assert_true (gdk_content_provider_get_value (gdk_clipboard_get_content (clipboard), &copied, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_value_get_string (&copied), ==, endpoint);
+
+  charla_node_stop (fixture->node);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label_containing (GTK_WIDGET (fixture->window), "Not listening") != NULL);
+  gdk_clipboard_set_text (clipboard, "untouched");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.copy-address", NULL);
+  g_value_reset (&copied);
+  g_assert_true (gdk_content_provider_get_value (gdk_clipboard_get_content (clipboard), &copied, &error));
+  g_assert_cmpstr (g_value_get_string (&copied), ==, "untouched");
 }
 
 int
@@ -521,6 +554,8 @@ main (int   argc,
               fixture_set_up, test_markup_shows_literally, fixture_tear_down);
   g_test_add ("/charla/ui/window/disconnect-one", Fixture, NULL,
               fixture_set_up, test_disconnect_one, fixture_tear_down);
+  g_test_add ("/charla/ui/window/reachable-address", Fixture, NULL,
+              fixture_set_up, test_reachable_address, fixture_tear_down);
 
   return g_test_run ();
 }

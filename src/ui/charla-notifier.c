@@ -16,10 +16,25 @@
  * new peer also raises a GNotification (unless the "notifications"
  * setting is off); activating it runs app.show-conversation, which
  * presents the window at the chat. Seeing the conversation withdraws the
- * notifications, so the shell keeps none that are stale. */
+ * notifications, so the shell keeps none that are stale.
+ *
+ * Only while a notification server is there: without one (a bare X
+ * session, Xvfb), GLib 2.74 falls back to its org.freedesktop.Notifications
+ * backend, whose failed call prints a warning on stderr (gio/
+ * gfdonotificationbackend.c: notification_sent()). So the notifier
+ * watches the two names a server takes on the session bus
+ * (org.freedesktop.Notifications, and org.gtk.Notifications as GNOME Shell
+ * has it) and asks once which ones the bus can start; in a sandbox the
+ * notifications go to the portal, which is always there. */
 
 #define MESSAGE_NOTIFICATION_ID "message"
 #define PEER_NOTIFICATION_ID "peer-joined"
+
+static const char * const notification_services[] = {
+  "org.freedesktop.Notifications",
+  "org.gtk.Notifications",
+};
+#define N_SERVICES G_N_ELEMENTS (notification_services)
 
 enum {
   PROP_0,
@@ -29,6 +44,7 @@ enum {
   PROP_WINDOW,
   PROP_CONVERSATION_VISIBLE,
   PROP_UNREAD_COUNT,
+  PROP_CAN_NOTIFY,
   N_PROPS
 };
 
@@ -43,13 +59,20 @@ struct _CharlaNotifier
   GSettings       *settings;
   GListModel      *peers;
   GPtrArray       *joined_names;   /* peers that joined while unfocused */
+  GCancellable    *cancellable;
 
   /* Borrowed */
   GtkApplication  *application;    /* owns this notifier */
   GtkWindow       *window;         /* weak pointer */
 
+  guint            service_watches[N_SERVICES];
+  gboolean         service_owned[N_SERVICES];
+  gboolean         service_activatable;
+  gboolean         sandboxed;
+
   guint            unread_count;
   gboolean         conversation_visible;
+  gboolean         can_notify;
 };
 
 G_DEFINE_FINAL_TYPE (CharlaNotifier, charla_notifier, G_TYPE_OBJECT)
@@ -73,6 +96,99 @@ notifications_enabled (CharlaNotifier *self)
 }
 
 static void
+update_can_notify (CharlaNotifier *self)
+{
+  gboolean can_notify = self->sandboxed || self->service_activatable;
+
+  for (guint i = 0; i < N_SERVICES; i++)
+    can_notify = can_notify || self->service_owned[i];
+
+  if (self->can_notify == can_notify)
+    return;
+
+  g_debug ("notifications %s", can_notify ? "on: a notification server is there" : "off: no notification server");
+  self->can_notify = can_notify;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_NOTIFY]);
+}
+
+static void
+on_service_appeared (GDBusConnection *connection,
+                     const char      *name,
+                     const char      *owner,
+                     gpointer         user_data)
+{
+  CharlaNotifier *self = user_data;
+
+  for (guint i = 0; i < N_SERVICES; i++)
+    if (g_str_equal (name, notification_services[i]))
+      self->service_owned[i] = TRUE;
+  update_can_notify (self);
+}
+
+static void
+on_service_vanished (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  CharlaNotifier *self = user_data;
+
+  for (guint i = 0; i < N_SERVICES; i++)
+    if (g_str_equal (name, notification_services[i]))
+      self->service_owned[i] = FALSE;
+  update_can_notify (self);
+}
+
+/* A server the bus starts on the first call counts as there. */
+static void
+on_activatable_names (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  CharlaNotifier *self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree const char **names = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot list the services the session bus can start: %s", error->message);
+      return;
+    }
+
+  g_variant_get (reply, "(^a&s)", &names);
+  for (guint i = 0; i < N_SERVICES; i++)
+    if (g_strv_contains (names, notification_services[i]))
+      self->service_activatable = TRUE;
+  update_can_notify (self);
+}
+
+static void
+watch_notification_services (CharlaNotifier *self)
+{
+  GDBusConnection *connection = g_application_get_dbus_connection (G_APPLICATION (self->application));
+
+  /* As GLib decides to use the portal (gio/gportalsupport.c). */
+  self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
+                    g_strcmp0 (g_getenv ("GTK_USE_PORTAL"), "1") == 0;
+  if (self->sandboxed || connection == NULL)
+    {
+      update_can_notify (self);
+      return;
+    }
+
+  for (guint i = 0; i < N_SERVICES; i++)
+    self->service_watches[i] = g_bus_watch_name_on_connection (connection, notification_services[i],
+                                                               G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                               on_service_appeared, on_service_vanished,
+                                                               self, NULL);
+  g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "ListActivatableNames", NULL, G_VARIANT_TYPE ("(as)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, on_activatable_names, self);
+}
+
+static void
 set_unread_count (CharlaNotifier *self,
                   guint           unread_count)
 {
@@ -90,8 +206,12 @@ send_notification (CharlaNotifier *self,
                    const char     *title,
                    const char     *body)
 {
-  g_autoptr(GNotification) notification = g_notification_new (title);
+  g_autoptr(GNotification) notification = NULL;
 
+  if (!self->can_notify)
+    return;
+
+  notification = g_notification_new (title);
   /* Text from the network is plain text here: GNotification bodies are
    * never parsed as markup. */
   g_notification_set_body (notification, body);
@@ -231,6 +351,8 @@ charla_notifier_constructed (GObject *object)
 
   g_signal_connect_object (action, "activate", G_CALLBACK (show_conversation_action), self, 0);
   g_action_map_add_action (G_ACTION_MAP (self->application), G_ACTION (action));
+
+  watch_notification_services (self);
 }
 
 static void
@@ -265,6 +387,10 @@ charla_notifier_get_property (GObject    *object,
 
     case PROP_UNREAD_COUNT:
       g_value_set_uint (value, self->unread_count);
+      break;
+
+    case PROP_CAN_NOTIFY:
+      g_value_set_boolean (value, self->can_notify);
       break;
 
     default:
@@ -313,6 +439,13 @@ charla_notifier_dispose (GObject *object)
   CharlaNotifier *self = CHARLA_NOTIFIER (object);
 
   charla_notifier_set_window (self, NULL);
+  g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < N_SERVICES; i++)
+    if (self->service_watches[i] != 0)
+      {
+        g_bus_unwatch_name (self->service_watches[i]);
+        self->service_watches[i] = 0;
+      }
   if (self->application != NULL)
     {
       g_action_map_remove_action (G_ACTION_MAP (self->application), "show-conversation");
@@ -331,6 +464,7 @@ charla_notifier_finalize (GObject *object)
   g_clear_object (&self->node);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->joined_names, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (charla_notifier_parent_class)->finalize (object);
 }
@@ -395,6 +529,15 @@ charla_notifier_class_init (CharlaNotifierClass *klass)
   properties[PROP_UNREAD_COUNT] =
     g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * CharlaNotifier:can-notify:
+   *
+   * Whether a notification server is there to show notifications; none
+   * are sent while it is not.
+   */
+  properties[PROP_CAN_NOTIFY] =
+    g_param_spec_boolean ("can-notify", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -402,6 +545,7 @@ static void
 charla_notifier_init (CharlaNotifier *self)
 {
   self->joined_names = g_ptr_array_new_with_free_func (g_free);
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -503,4 +647,18 @@ charla_notifier_get_unread_count (CharlaNotifier *self)
   g_return_val_if_fail (CHARLA_IS_NOTIFIER (self), 0);
 
   return self->unread_count;
+}
+
+/**
+ * charla_notifier_get_can_notify:
+ *
+ * Returns: whether a notification server is there (see
+ *   CharlaNotifier:can-notify)
+ */
+gboolean
+charla_notifier_get_can_notify (CharlaNotifier *self)
+{
+  g_return_val_if_fail (CHARLA_IS_NOTIFIER (self), FALSE);
+
+  return self->can_notify;
 }

@@ -21,5 +21,6 @@ gboolean        charla_notifier_get_conversation_visible (CharlaNotifier *self);
 void            charla_notifier_set_conversation_visible (CharlaNotifier *self,
                                                           gboolean        visible);
 guint           charla_notifier_get_unread_count         (CharlaNotifier *self);
+gboolean        charla_notifier_get_can_notify           (CharlaNotifier *self);
 
 G_END_DECLS

@@ -2,8 +2,9 @@
 /* The whole CharlaApplication with its settings, as a user starts it:
  * the window comes back at its saved size, its search fields follow the
  * preferences, the Chat tab counts unread messages until the chat is seen,
- * and the connection dialog offers the recent connections and forgets one
- * on request. The node listens on loopback, on any free port. */
+ * no notification is tried without a notification server, and the
+ * connection dialog offers the recent connections and forgets one on
+ * request. The node listens on loopback, on any free port. */
 #include <adwaita.h>
 
 #include "charla-application.h"
@@ -113,6 +114,40 @@ check_unread_badge (CharlaApplication *app,
   charla_test_finalize_node (&beto);
 }
 
+/* No notification server on this test's bus (Xvfb, no shell): a message
+ * while the window is not focused is counted, and nothing is sent that
+ * would make GLib warn (warnings are fatal here). */
+static void
+check_no_notification_server (CharlaApplication *app,
+                              CharlaWindow      *window)
+{
+  CharlaNode *node = charla_application_get_node (app);
+  CharlaNotifier *notifier = charla_application_get_notifier (app);
+  CharlaNode *beto = charla_test_start_node_bound ("Beto", "127.0.0.1");
+  GtkWindow *other = GTK_WINDOW (gtk_window_new ());
+  g_autoptr(CharlaPeer) peer = NULL;
+  g_autoptr(GError) error = NULL;
+  guint unread = charla_notifier_get_unread_count (notifier);
+
+  gtk_window_present (other);
+  charla_test_wait_until (window_is_active, other);
+  g_assert_false (charla_notifier_get_can_notify (notifier));
+
+  peer = charla_test_connect_node (beto, "127.0.0.1", charla_node_get_port (node), &error);
+  g_assert_no_error (error);
+  charla_test_wait_until (has_peers, node);
+  charla_node_send (beto, "¿hay alguien?");
+  while (charla_notifier_get_unread_count (notifier) == unread)
+    g_main_context_iteration (NULL, TRUE);
+  /* Time for a failed call's reply, and its warning, to come back. */
+  charla_test_spin_for (300);
+  g_assert_false (charla_notifier_get_can_notify (notifier));
+
+  gtk_window_destroy (other);
+  g_clear_object (&peer);
+  charla_test_finalize_node (&beto);
+}
+
 static CharlaConnectDialog *
 find_connect_dialog (void)
 {
@@ -189,6 +224,7 @@ on_activate (CharlaApplication *app,
 
   check_search_fields (window, settings);
   check_unread_badge (app, window);
+  check_no_notification_server (app, window);
   check_recent_connections (window, settings);
 
   *ran = TRUE;

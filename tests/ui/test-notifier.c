@@ -34,6 +34,9 @@ static GPtrArray *shell_calls;
  * registered GApplication keeps itself alive until the process ends. */
 static GtkApplication *application;
 
+/* The fake shell's connection. */
+static GDBusConnection *shell;
+
 static void
 on_notifications_call (GDBusConnection       *connection,
                        const char            *sender,
@@ -324,6 +327,61 @@ test_peer_joined (Fixture       *fixture,
   charla_test_finalize_node (&carla);
 }
 
+static gboolean
+can_notify_is (gpointer data)
+{
+  Fixture *fixture = ((gpointer *) data)[0];
+
+  return charla_notifier_get_can_notify (fixture->notifier) == GPOINTER_TO_INT (((gpointer *) data)[1]);
+}
+
+static void
+shell_call_name (const char *method)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *parameters = g_str_equal (method, "RequestName")
+                         ? g_variant_new ("(su)", "org.gtk.Notifications", 0)
+                         : g_variant_new ("(s)", "org.gtk.Notifications");
+
+  reply = g_dbus_connection_call_sync (shell, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", method, parameters,
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* The shell's notification server goes away: nothing is sent until it
+ * is back (GLib would warn about every failed call otherwise). */
+static void
+test_server_vanishes (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  gpointer off[] = { fixture, GINT_TO_POINTER (FALSE) };
+  gpointer on[] = { fixture, GINT_TO_POINTER (TRUE) };
+
+  charla_test_wait_until (can_notify_is, on);
+  connect_beto (fixture);
+  focus (fixture->other);
+  settle ();
+  g_ptr_array_set_size (shell_calls, 0);
+
+  shell_call_name ("ReleaseName");
+  charla_test_wait_until (can_notify_is, off);
+  charla_node_send (fixture->beto, "¿hay alguien?");
+  wait_for_unread (fixture, 1);
+  settle ();
+  for (guint i = 0; i < shell_calls->len; i++)
+    g_assert_false (g_str_has_prefix (g_ptr_array_index (shell_calls, i), "add "));
+
+  /* Back: the next message is told. */
+  shell_call_name ("RequestName");
+  charla_test_wait_until (can_notify_is, on);
+  charla_node_send (fixture->beto, "ya estás");
+  charla_test_wait_until (n_shell_calls_is, GUINT_TO_POINTER (1));
+  g_assert_cmpstr (g_ptr_array_index (shell_calls, 0), ==,
+                   "add message|2 new messages|Beto: ya estás|app.show-conversation");
+}
+
 static void
 test_activation_shows_conversation (Fixture       *fixture,
                                     gconstpointer  data)
@@ -339,7 +397,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GDBusConnection) shell = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
@@ -362,11 +419,13 @@ main (int   argc,
   ADD ("/charla/notifier/disabled", test_disabled);
   ADD ("/charla/notifier/peer-joined", test_peer_joined);
   ADD ("/charla/notifier/activation-shows-conversation", test_activation_shows_conversation);
+  ADD ("/charla/notifier/server-vanishes", test_server_vanishes);
 
   status = g_test_run ();
 
   g_object_unref (application);
   g_dbus_connection_close_sync (shell, NULL, NULL);
+  g_clear_object (&shell);
   g_ptr_array_unref (shell_calls);
 
   return status;

@@ -34,15 +34,6 @@ struct _CharlaApplication
   gboolean        ports_given;
 };
 
-enum {
-  PROP_0,
-  PROP_NODE,
-  PROP_SETTINGS,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 G_DEFINE_FINAL_TYPE (CharlaApplication, charla_application, ADW_TYPE_APPLICATION)
 
 static const GOptionEntry option_entries[] = {
@@ -267,7 +258,9 @@ charla_application_startup (GApplication *application)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "preferences")),
                                self->settings != NULL);
   charla_application_start_node (self);
-  self->notifier = charla_notifier_new (GTK_APPLICATION (self), self->node, self->settings);
+  self->notifier = charla_notifier_new (GTK_APPLICATION (self), self->node);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "notifications", self->notifier, "enabled", G_SETTINGS_BIND_GET);
 }
 
 static void
@@ -281,7 +274,6 @@ charla_application_activate (GApplication *application)
       window = GTK_WINDOW (charla_window_new (self, self->node, self->settings));
       if (self->settings != NULL)
         charla_settings_bind_window_state (self->settings, window);
-      charla_notifier_set_window (self->notifier, window);
     }
 
   gtk_window_present (window);
@@ -321,29 +313,6 @@ charla_application_shutdown (GApplication *application)
 }
 
 static void
-charla_application_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  CharlaApplication *self = CHARLA_APPLICATION (object);
-
-  switch (prop_id)
-    {
-    case PROP_NODE:
-      g_value_set_object (value, self->node);
-      break;
-
-    case PROP_SETTINGS:
-      g_value_set_object (value, self->settings);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 charla_application_finalize (GObject *object)
 {
   CharlaApplication *self = CHARLA_APPLICATION (object);
@@ -362,33 +331,12 @@ charla_application_class_init (CharlaApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
-  object_class->get_property = charla_application_get_property;
   object_class->finalize = charla_application_finalize;
 
   application_class->handle_local_options = charla_application_handle_local_options;
   application_class->startup = charla_application_startup;
   application_class->activate = charla_application_activate;
   application_class->shutdown = charla_application_shutdown;
-
-  /**
-   * CharlaApplication:node:
-   *
-   * The node this application runs, created at startup.
-   */
-  properties[PROP_NODE] =
-    g_param_spec_object ("node", NULL, NULL, CHARLA_TYPE_NODE,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * CharlaApplication:settings: (nullable)
-   *
-   * The app's settings, or %NULL when the schema is not installed.
-   */
-  properties[PROP_SETTINGS] =
-    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void

@@ -13,9 +13,10 @@
  * not the active window, or shows another page) are counted in
  * CharlaNotifier:unread-count, which the window shows until the
  * conversation is seen. While the window is not focused, a message or a
- * new peer also raises a GNotification (unless the "notifications"
- * setting is off); activating it runs app.show-conversation, which
- * presents the window at the chat. Seeing the conversation withdraws the
+ * new peer also raises a GNotification (unless CharlaNotifier:enabled is
+ * off: the application binds it to the "notifications" setting);
+ * activating it runs app.show-conversation, which presents the window at
+ * the chat. Seeing the conversation withdraws the
  * notifications, so the shell keeps none that are stale.
  *
  * Only while a notification server is there: without one (a bare X
@@ -40,7 +41,7 @@ enum {
   PROP_0,
   PROP_APPLICATION,
   PROP_NODE,
-  PROP_SETTINGS,
+  PROP_ENABLED,
   PROP_WINDOW,
   PROP_CONVERSATION_VISIBLE,
   PROP_UNREAD_COUNT,
@@ -56,7 +57,6 @@ struct _CharlaNotifier
 
   /* Owned */
   CharlaNode      *node;
-  GSettings       *settings;
   GListModel      *peers;
   GPtrArray       *joined_names;   /* peers that joined while unfocused */
   GCancellable    *cancellable;
@@ -71,6 +71,7 @@ struct _CharlaNotifier
   gboolean         sandboxed;
 
   guint            unread_count;
+  gboolean         enabled;
   gboolean         conversation_visible;
   gboolean         can_notify;
 };
@@ -87,12 +88,6 @@ static gboolean
 conversation_is_seen (CharlaNotifier *self)
 {
   return window_is_focused (self) && self->conversation_visible;
-}
-
-static gboolean
-notifications_enabled (CharlaNotifier *self)
-{
-  return self->settings == NULL || g_settings_get_boolean (self->settings, "notifications");
 }
 
 static void
@@ -250,7 +245,7 @@ on_message (CharlaNode     *node,
 
   set_unread_count (self, self->unread_count + 1);
 
-  if (window_is_focused (self) || !notifications_enabled (self))
+  if (window_is_focused (self) || !self->enabled)
     return;
 
   if (self->unread_count == 1)
@@ -283,7 +278,7 @@ on_peers_changed (GListModel     *peers,
   g_autofree char *endpoint = NULL;
   guint n_joined;
 
-  if (added == 0 || window_is_focused (self) || !notifications_enabled (self))
+  if (added == 0 || window_is_focused (self) || !self->enabled)
     return;
 
   for (guint i = position; i < position + added; i++)
@@ -373,8 +368,8 @@ charla_notifier_get_property (GObject    *object,
       g_value_set_object (value, self->node);
       break;
 
-    case PROP_SETTINGS:
-      g_value_set_object (value, self->settings);
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
       break;
 
     case PROP_WINDOW:
@@ -416,8 +411,8 @@ charla_notifier_set_property (GObject      *object,
       self->node = g_value_dup_object (value);
       break;
 
-    case PROP_SETTINGS:
-      self->settings = g_value_dup_object (value);
+    case PROP_ENABLED:
+      charla_notifier_set_enabled (self, g_value_get_boolean (value));
       break;
 
     case PROP_WINDOW:
@@ -462,7 +457,6 @@ charla_notifier_finalize (GObject *object)
   CharlaNotifier *self = CHARLA_NOTIFIER (object);
 
   g_clear_object (&self->node);
-  g_clear_object (&self->settings);
   g_clear_pointer (&self->joined_names, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
@@ -497,13 +491,14 @@ charla_notifier_class_init (CharlaNotifierClass *klass)
     g_param_spec_object ("node", NULL, NULL, CHARLA_TYPE_NODE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
-   * CharlaNotifier:settings: (nullable)
+   * CharlaNotifier:enabled:
    *
-   * The app's settings, for the "notifications" key; %NULL: always on.
+   * Whether to raise notifications at all (the "notifications" setting);
+   * unread messages are counted either way.
    */
-  properties[PROP_SETTINGS] =
-    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENABLED] =
+    g_param_spec_boolean ("enabled", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * CharlaNotifier:window: (nullable)
    *
@@ -546,13 +541,13 @@ charla_notifier_init (CharlaNotifier *self)
 {
   self->joined_names = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
+  self->enabled = TRUE;
 }
 
 /**
  * charla_notifier_new:
  * @application: the application, which keeps the notifier
  * @node: the app's node
- * @settings: (nullable): the app's settings
  *
  * Also adds the action app.show-conversation to @application.
  *
@@ -560,17 +555,14 @@ charla_notifier_init (CharlaNotifier *self)
  */
 CharlaNotifier *
 charla_notifier_new (GtkApplication *application,
-                     CharlaNode     *node,
-                     GSettings      *settings)
+                     CharlaNode     *node)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (CHARLA_IS_NODE (node), NULL);
-  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
   return g_object_new (CHARLA_TYPE_NOTIFIER,
                        "application", application,
                        "node", node,
-                       "settings", settings,
                        NULL);
 }
 
@@ -661,4 +653,30 @@ charla_notifier_get_can_notify (CharlaNotifier *self)
   g_return_val_if_fail (CHARLA_IS_NOTIFIER (self), FALSE);
 
   return self->can_notify;
+}
+
+gboolean
+charla_notifier_get_enabled (CharlaNotifier *self)
+{
+  g_return_val_if_fail (CHARLA_IS_NOTIFIER (self), FALSE);
+
+  return self->enabled;
+}
+
+/**
+ * charla_notifier_set_enabled:
+ * @enabled: whether to raise notifications
+ */
+void
+charla_notifier_set_enabled (CharlaNotifier *self,
+                             gboolean        enabled)
+{
+  g_return_if_fail (CHARLA_IS_NOTIFIER (self));
+
+  enabled = !!enabled;
+  if (self->enabled == enabled)
+    return;
+
+  self->enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
 }

@@ -12,8 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CharlaNotifier, charla_notifier, CHARLA, NOTIFIER, GObject)
 
 CharlaNotifier *charla_notifier_new                      (GtkApplication *application,
-                                                          CharlaNode     *node,
-                                                          GSettings      *settings);
+                                                          CharlaNode     *node);
 GtkWindow      *charla_notifier_get_window               (CharlaNotifier *self);
 void            charla_notifier_set_window               (CharlaNotifier *self,
                                                           GtkWindow      *window);
@@ -22,5 +21,8 @@ void            charla_notifier_set_conversation_visible (CharlaNotifier *self,
                                                           gboolean        visible);
 guint           charla_notifier_get_unread_count         (CharlaNotifier *self);
 gboolean        charla_notifier_get_can_notify           (CharlaNotifier *self);
+gboolean        charla_notifier_get_enabled              (CharlaNotifier *self);
+void            charla_notifier_set_enabled              (CharlaNotifier *self,
+                                                          gboolean        enabled);
 
 G_END_DECLS

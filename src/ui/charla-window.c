@@ -19,8 +19,6 @@
  * people) and the window actions that every button, shortcut and typed
  * command goes through. Each action calls the core once. */
 
-#define MAX_RECENT 5
-
 struct _CharlaWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -39,7 +37,7 @@ struct _CharlaWindow
   /* Owned */
   CharlaNode           *node;
   GSettings            *settings;
-  GtkStringList        *recent;
+  GListModel           *recent;
   GCancellable         *cancellable;
   char                 *reachable;
 
@@ -81,54 +79,12 @@ show_page (CharlaWindow *self,
 }
 
 static void
-remember_target (CharlaWindow *self,
-                 const char   *target)
-{
-  guint n_items;
-
-  /* With settings, the node's connections are recorded there (see
-   * charla_settings_bind_node()) and self->recent follows the key. */
-  if (self->settings != NULL)
-    return;
-
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
-
-  for (guint i = 0; i < n_items; i++)
-    if (g_strcmp0 (gtk_string_list_get_string (self->recent, i), target) == 0)
-      {
-        gtk_string_list_remove (self->recent, i);
-        break;
-      }
-
-  gtk_string_list_splice (self->recent, 0, 0, (const char * const[]) { target, NULL });
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
-  if (n_items > MAX_RECENT)
-    gtk_string_list_splice (self->recent, MAX_RECENT, n_items - MAX_RECENT, NULL);
-}
-
-static void
 on_forget_recent (CharlaWindow *self,
                   const char   *target)
 {
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
-
-  if (self->settings != NULL)
-    {
-      charla_settings_remove_recent_connection (self->settings, target);
-      return;
-    }
-
-  for (guint i = 0; i < n_items; i++)
-    if (g_strcmp0 (gtk_string_list_get_string (self->recent, i), target) == 0)
-      {
-        gtk_string_list_remove (self->recent, i);
-        break;
-      }
+  charla_settings_remove_recent_connection (self->settings, target);
 }
 
-/* The node's name, and where others reach it: every address of this
- * machine it listens on (the core's choice, IPv4 first), with its port.
- * The copy button copies the first. */
 static void
 update_node_row (CharlaWindow *self)
 {
@@ -220,7 +176,9 @@ on_visible_page_changed (CharlaWindow *self)
     charla_notifier_set_conversation_visible (notifier, at_chat);
 }
 
-/* The unread count on the Chat page's tab until the chat is seen. */
+/* The application's notifier tells about this window's conversation:
+ * its focus and page decide what is seen; the unread count shows on the
+ * Chat page's tab until the chat is seen. */
 static void
 on_application_changed (CharlaWindow *self)
 {
@@ -229,6 +187,7 @@ on_application_changed (CharlaWindow *self)
   if (notifier == NULL)
     return;
 
+  charla_notifier_set_window (notifier, GTK_WINDOW (self));
   g_object_bind_property (notifier, "unread-count", self->chat_page, "badge-number", G_BINDING_SYNC_CREATE);
   on_visible_page_changed (self);
 }
@@ -307,27 +266,12 @@ scan_report_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (report));
 }
 
-typedef struct {
-  CharlaWindow *window;
-  char         *target;
-} ConnectData;
-
-static void
-connect_data_free (ConnectData *data)
-{
-  g_object_unref (data->window);
-  g_free (data->target);
-  g_free (data);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConnectData, connect_data_free)
-
 static void
 on_connected (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(ConnectData) data = user_data;
+  g_autoptr(CharlaWindow) self = user_data;
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -339,12 +283,11 @@ on_connected (GObject      *object,
     {
       /* The node put the same text in the history; a toast shows it
        * where the user is, which may be the server list. */
-      show_toast (data->window, error->message);
+      show_toast (self, error->message);
       return;
     }
 
-  remember_target (data->window, data->target);
-  show_page (data->window, "chat");
+  show_page (self, "chat");
 }
 
 static void
@@ -353,14 +296,11 @@ connect_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   CharlaWindow *self = CHARLA_WINDOW (widget);
-  ConnectData *data = g_new0 (ConnectData, 1);
   const char *host;
   guint16 port;
 
   g_variant_get (parameter, "(&sq)", &host, &port);
-  data->window = g_object_ref (self);
-  data->target = charla_endpoint_format (host, port);
-  charla_node_connect_async (self->node, host, port, self->cancellable, on_connected, data);
+  charla_node_connect_async (self->node, host, port, self->cancellable, on_connected, g_object_ref (self));
 }
 
 static void
@@ -368,10 +308,6 @@ on_dialog_connected (CharlaWindow        *self,
                      CharlaPeer          *peer,
                      CharlaConnectDialog *dialog)
 {
-  g_autofree char *target = charla_endpoint_format (charla_peer_get_address (peer),
-                                                       charla_peer_get_port (peer));
-
-  remember_target (self, target);
   show_page (self, "chat");
 }
 
@@ -379,7 +315,7 @@ static CharlaConnectDialog *
 open_connect_dialog (CharlaWindow *self)
 {
   CharlaConnectDialog *dialog = charla_connect_dialog_new (GTK_WINDOW (self), self->node,
-                                                           G_LIST_MODEL (self->recent));
+                                                           self->recent);
 
   g_signal_connect_object (dialog, "connected", G_CALLBACK (on_dialog_connected), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "forget-recent", G_CALLBACK (on_forget_recent), self, G_CONNECT_SWAPPED);
@@ -586,8 +522,13 @@ charla_window_constructed (GObject *object)
       g_signal_connect_object (self->settings, "changed::scan-ports", G_CALLBACK (apply_scan_settings), self,
                                G_CONNECT_SWAPPED);
 
-      g_clear_object (&self->recent);
-      self->recent = GTK_STRING_LIST (charla_settings_recent_connections_new (self->settings));
+      /* Connections are recorded there by charla_settings_bind_node(). */
+      self->recent = charla_settings_recent_connections_new (self->settings);
+    }
+  else
+    {
+      /* Nowhere to keep them: none to offer. */
+      self->recent = G_LIST_MODEL (gtk_string_list_new (NULL));
     }
   g_signal_connect_object (self->server_list, "notify::can-scan", G_CALLBACK (update_scan_actions), self,
                            G_CONNECT_SWAPPED);
@@ -762,7 +703,6 @@ charla_window_class_init (CharlaWindowClass *klass)
 static void
 charla_window_init (CharlaWindow *self)
 {
-  self->recent = gtk_string_list_new (NULL);
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));

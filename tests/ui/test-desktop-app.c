@@ -222,6 +222,14 @@ on_activate (CharlaApplication *app,
   g_assert_cmpint (width, ==, 600);
   g_assert_cmpint (height, ==, 500);
 
+  /* The notifications switch of the preferences reaches the notifier. */
+  g_assert_true (charla_notifier_get_enabled (charla_application_get_notifier (app)));
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  g_assert_false (charla_notifier_get_enabled (charla_application_get_notifier (app)));
+  g_settings_set_boolean (settings, "notifications", TRUE);
+  /* The window is the notifier's conversation. */
+  g_assert_true (charla_notifier_get_window (charla_application_get_notifier (app)) == GTK_WINDOW (window));
+
   check_search_fields (window, settings);
   check_unread_badge (app, window);
   check_no_notification_server (app, window);

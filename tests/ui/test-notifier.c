@@ -150,7 +150,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->settings = g_settings_new_with_backend (APP_ID, fixture->backend);
   fixture->ana = charla_test_start_node_bound ("Ana", "127.0.0.1");
   fixture->beto = charla_test_start_node_bound ("Beto", "127.0.0.1");
-  fixture->notifier = charla_notifier_new (fixture->application, fixture->ana, fixture->settings);
+  fixture->notifier = charla_notifier_new (fixture->application, fixture->ana);
+  /* As the application binds it. */
+  g_settings_bind (fixture->settings, "notifications", fixture->notifier, "enabled", G_SETTINGS_BIND_GET);
 
   fixture->window = g_object_ref (GTK_WINDOW (gtk_application_window_new (fixture->application)));
   g_signal_connect (show_page, "activate", G_CALLBACK (show_page_action), fixture);

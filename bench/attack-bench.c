@@ -12,8 +12,9 @@
  *   send     fifty 1 MB messages to a peer that never reads: resident
  *            memory before, at the drop, and once the queue is gone
  *   fds      1,100 idle connections against an open-file limit of 1,024:
- *            CPU the node uses in the next 3 s, and whether it accepts
- *            again once they close
+ *            CPU the node uses in the next 3 s, whether a seed scanner's
+ *            probe is answered meanwhile, and whether it accepts again
+ *            once they close
  *
  *   flock /tmp/charla-bench.lock _build/bench/attack-bench [ATTACK…]
  */
@@ -437,6 +438,32 @@ fds_scenario (const char *self_path,
           "%u failed accepts\n", n_taken, cpu_seconds () - cpu,
           g_list_model_get_n_items (charla_node_get_peers (node)),
           charla_node_get_n_accept_errors (node));
+
+  /* A seed scanner's probe while the node is full of silent ones:
+   * one of them makes room for it. */
+  {
+    int probe = raw_connect (charla_node_get_port (node));
+    char reply[64] = { 0 };
+    ssize_t n_read = -1;
+    gint64 start = g_get_monotonic_time ();
+
+    if (probe >= 0)
+      {
+        send_all (probe, "--name", 6);
+        while (n_read < 0 && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+          {
+            n_read = recv (probe, reply, sizeof reply - 1, MSG_DONTWAIT);
+            g_main_context_iteration (NULL, FALSE);
+          }
+        close (probe);
+      }
+    if (probe < 0)
+      printf ("  a seed scanner's probe while full: not tried (this process is out of descriptors)\n");
+    else
+      printf ("  a seed scanner's probe while full: %s%s%s (in %.1f ms)\n",
+              n_read > 0 ? "answered \"" : "no answer", n_read > 0 ? reply : "",
+              n_read > 0 ? "\"" : "", (g_get_monotonic_time () - start) / 1000.0);
+  }
 
   stop_attacker (attacker);
   while (g_list_model_get_n_items (charla_node_get_peers (node)) > 0)

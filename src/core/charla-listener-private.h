@@ -21,5 +21,8 @@ void            charla_listener_set_max_connections (CharlaListener *self,
 void            charla_listener_set_max_per_address (CharlaListener *self,
                                                      guint           max_per_address);
 guint           charla_listener_get_n_accept_errors  (CharlaListener *self);
+const char     *charla_listener_get_address_key      (GSocketConnection *connection);
+guint           charla_listener_count_from           (CharlaListener    *self,
+                                                      GSocketConnection *connection);
 
 G_END_DECLS

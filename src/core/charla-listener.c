@@ -37,9 +37,12 @@
  * doubling up to 2 s) and resumes at once when one of its connections
  * closes. It also caps the connections it keeps, in total and per
  * remote address, counting each from its accept to its release by the
- * owner, and refuses the excess cleanly: our side is shut down (the
- * remote reads an end of stream, not a reset that would crash a seed
- * scanner's recv()) and its bytes are drained before the close.
+ * owner. At a cap it first asks the owner to make room
+ * (#CharlaListener::make-room: the owner closes a connection that never
+ * said anything); only if none can go is the newcomer refused, cleanly:
+ * our side is shut down (the remote reads an end of stream, not a reset
+ * that would crash a seed scanner's recv()) and its bytes are drained
+ * before the close.
  */
 struct _CharlaListener
 {
@@ -49,7 +52,7 @@ struct _CharlaListener
   GCancellable    *cancellable;
   GSource         *backoff_source;
   GHashTable      *per_address;      /* address → count, as GUINT_TO_POINTER */
-  GHashTable      *refusing_from;    /* addresses whose refusal was told */
+  GHashTable      *crowded_from;     /* address → CrowdedNotices told for it */
 
   guint            n_accepted;
   guint            max_connections;
@@ -57,18 +60,28 @@ struct _CharlaListener
   guint            backoff_ms;
   guint            n_lingering;
   guint            n_refused;
+  guint            n_made_room;      /* connections closed to admit others */
   guint            n_accept_errors;
   gboolean         active;
   gboolean         accepting;
-  gboolean         refusing;         /* the total cap was told */
+  guint            crowded;          /* CrowdedNotices: the total cap was told */
+  gboolean         making_room;      /* inside ::make-room: releases are evictions */
   gboolean         starving;         /* out of descriptors was told */
 };
 
 enum {
   INCOMING,
+  MAKE_ROOM,
   NOTICE,
   N_SIGNALS
 };
+
+/* What was told in one episode at a cap, once each. */
+typedef enum {
+  CROWDED_NONE = 0,
+  CROWDED_MAKING_ROOM = 1 << 0,
+  CROWDED_REFUSING = 1 << 1,
+} CrowdedNotices;
 
 static guint signals[N_SIGNALS];
 
@@ -215,7 +228,78 @@ refuse (CharlaListener    *self,
   g_source_attach (refusal->timeout_source, g_main_context_get_thread_default ());
 }
 
-/* Whether @connection fits the caps; counts it if so. */
+/* Asks the owner to close a connection that never said anything, from
+ * @address (or from anywhere for %NULL); whether one went. */
+static gboolean
+make_room (CharlaListener *self,
+           const char     *address)
+{
+  guint before = self->n_accepted;
+  gboolean handled = FALSE;
+
+  self->making_room = TRUE;
+  g_signal_emit (self, signals[MAKE_ROOM], 0, address, &handled);
+  self->making_room = FALSE;
+
+  return handled && self->n_accepted < before;
+}
+
+static void
+notice_total_cap (CharlaListener *self,
+                  CrowdedNotices  what,
+                  guint           max_connections)
+{
+  g_autofree char *text = NULL;
+
+  if (self->crowded & what)
+    return;
+
+  self->crowded |= what;
+
+  if (what == CROWDED_MAKING_ROOM)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u connection is open, the most this node keeps: "
+                                         "closing the oldest that never said anything to admit new ones",
+                                         "%u connections are open, the most this node keeps: "
+                                         "closing the oldest that never said anything to admit new ones",
+                                         max_connections),
+                            max_connections);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u connection is open, the most this node keeps: "
+                                         "refusing new ones until some close",
+                                         "%u connections are open, the most this node keeps: "
+                                         "refusing new ones until some close",
+                                         max_connections),
+                            max_connections);
+  notice (self, TRUE, text);
+}
+
+static void
+notice_address_cap (CharlaListener *self,
+                    const char     *address,
+                    CrowdedNotices  what)
+{
+  CrowdedNotices told = GPOINTER_TO_UINT (g_hash_table_lookup (self->crowded_from, address));
+  g_autofree char *text = NULL;
+
+  if (told & what)
+    return;
+
+  g_hash_table_insert (self->crowded_from, g_strdup (address), GUINT_TO_POINTER (told | what));
+  if (what == CROWDED_MAKING_ROOM)
+    text = g_strdup_printf (_("%u connections from %s are open, the most from one address: "
+                              "closing the oldest of them that never said anything to admit new ones"),
+                            self->max_per_address, address);
+  else
+    text = g_strdup_printf (_("%u connections from %s are open, the most from one address: "
+                              "refusing more from it until some close"),
+                            self->max_per_address, address);
+  notice (self, TRUE, text);
+}
+
+/* Whether @connection fits the caps, once room is made if need be;
+ * counts it if so. */
 static gboolean
 admit (CharlaListener    *self,
        GSocketConnection *connection)
@@ -224,41 +308,36 @@ admit (CharlaListener    *self,
   guint max_connections = effective_max_connections (self);
   guint from_address = 0;
 
+  if (address != NULL &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) >= self->max_per_address)
+    {
+      if (!make_room (self, address))
+        {
+          notice_address_cap (self, address, CROWDED_REFUSING);
+          return FALSE;
+        }
+      notice_address_cap (self, address, CROWDED_MAKING_ROOM);
+    }
+
   if (self->n_accepted >= max_connections)
     {
-      if (!self->refusing)
+      if (self->crowded == CROWDED_NONE)
         {
-          g_autofree char *text =
-            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%u connection is open, the most this node keeps: "
-                                          "refusing new ones until some close",
-                                          "%u connections are open, the most this node keeps: "
-                                          "refusing new ones until some close",
-                                          max_connections),
-                             max_connections);
-          self->refusing = TRUE;
           self->n_refused = 0;
-          notice (self, TRUE, text);
+          self->n_made_room = 0;
         }
-      return FALSE;
+      if (!make_room (self, NULL) || self->n_accepted >= max_connections)
+        {
+          notice_total_cap (self, CROWDED_REFUSING, max_connections);
+          return FALSE;
+        }
+      self->n_made_room++;
+      notice_total_cap (self, CROWDED_MAKING_ROOM, max_connections);
     }
 
   if (address != NULL)
     {
       from_address = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
-      if (from_address >= self->max_per_address)
-        {
-          if (!g_hash_table_contains (self->refusing_from, address))
-            {
-              g_autofree char *text =
-                g_strdup_printf (_("%u connections from %s are open, the most from one address: "
-                                   "refusing more from it until some close"),
-                                 self->max_per_address, address);
-              g_hash_table_add (self->refusing_from, g_strdup (address));
-              notice (self, TRUE, text);
-            }
-          return FALSE;
-        }
       g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (from_address + 1));
       g_object_set_data_full (G_OBJECT (connection), "charla-listener-address",
                               g_steal_pointer (&address), g_free);
@@ -364,7 +443,7 @@ charla_listener_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->per_address, g_hash_table_unref);
-  g_clear_pointer (&self->refusing_from, g_hash_table_unref);
+  g_clear_pointer (&self->crowded_from, g_hash_table_unref);
 
   G_OBJECT_CLASS (charla_listener_parent_class)->finalize (object);
 }
@@ -389,8 +468,23 @@ charla_listener_class_init (CharlaListenerClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_SOCKET_CONNECTION);
 
   /**
+   * CharlaListener::make-room:
+   * @address: (nullable): the remote address whose cap is reached, or
+   *   %NULL for the total cap
+   *
+   * A newcomer would pass a cap. The owner may close one connection that
+   * never said anything (from @address if given) and release it at once.
+   *
+   * Returns: %TRUE if it closed one
+   */
+  signals[MAKE_ROOM] =
+    g_signal_new ("make-room", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+
+  /**
    * CharlaListener::notice:
-   * @is_error: whether connections are being refused (or %FALSE: no longer)
+   * @is_error: whether a cap is reached or accepting stopped (or %FALSE: no longer)
    * @text: what to tell the user, once per episode
    */
   signals[NOTICE] =
@@ -402,7 +496,7 @@ static void
 charla_listener_init (CharlaListener *self)
 {
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->refusing_from = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->crowded_from = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
   self->max_per_address = DEFAULT_MAX_PER_ADDRESS;
 }
@@ -479,19 +573,35 @@ charla_listener_release (CharlaListener    *self,
         g_hash_table_remove (self->per_address, address);
       else
         g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (from_address - 1));
-      g_hash_table_remove (self->refusing_from, address);
+      /* A place freed by making room is taken at once: still crowded. */
+      if (!self->making_room)
+        g_hash_table_remove (self->crowded_from, address);
     }
 
-  if (self->refusing && self->n_accepted < effective_max_connections (self))
+  if (self->crowded != CROWDED_NONE && !self->making_room &&
+      self->n_accepted < effective_max_connections (self))
     {
-      g_autofree char *text =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                      "Accepting connections again (%u was refused)",
-                                      "Accepting connections again (%u were refused)",
-                                      self->n_refused),
-                         self->n_refused);
-      self->refusing = FALSE;
-      notice (self, FALSE, text);
+      if (self->crowded & CROWDED_REFUSING)
+        {
+          g_autofree char *text =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "Accepting connections again (%u was refused)",
+                                          "Accepting connections again (%u were refused)",
+                                          self->n_refused),
+                             self->n_refused);
+          notice (self, FALSE, text);
+        }
+      if (self->crowded & CROWDED_MAKING_ROOM)
+        {
+          g_autofree char *text =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "Room for new connections again (%u silent one was closed to make room)",
+                                          "Room for new connections again (%u silent ones were closed to make room)",
+                                          self->n_made_room),
+                             self->n_made_room);
+          notice (self, FALSE, text);
+        }
+      self->crowded = CROWDED_NONE;
     }
 
   if (self->backoff_source != NULL)
@@ -549,4 +659,42 @@ charla_listener_get_n_accept_errors (CharlaListener *self)
   g_return_val_if_fail (CHARLA_IS_LISTENER (self), 0);
 
   return self->n_accept_errors;
+}
+
+/**
+ * charla_listener_get_address_key:
+ * @connection: a connection #CharlaListener::incoming handed out
+ *
+ * Returns: (nullable): the remote address it counts against, as
+ *   #CharlaListener::make-room names it; %NULL for loopback ones
+ */
+const char *
+charla_listener_get_address_key (GSocketConnection *connection)
+{
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
+
+  return g_object_get_data (G_OBJECT (connection), "charla-listener-address");
+}
+
+/**
+ * charla_listener_count_from:
+ * @connection: a connection #CharlaListener::incoming handed out
+ *
+ * Returns: how many connections are open from its remote address (0 for
+ *   loopback ones, which are not counted per address)
+ */
+guint
+charla_listener_count_from (CharlaListener    *self,
+                            GSocketConnection *connection)
+{
+  const char *address;
+
+  g_return_val_if_fail (CHARLA_IS_LISTENER (self), 0);
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), 0);
+
+  address = charla_listener_get_address_key (connection);
+  if (address == NULL)
+    return 0;
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
 }

@@ -14,8 +14,11 @@ gboolean  charla_node_is_own_endpoint  (CharlaNode         *self,
                                         guint16             port);
 
 /* Hardening knobs and counters, for tests (docs/ROBUSTNESS.md). */
-void      charla_node_set_silence_timeout (CharlaNode        *self,
-                                           guint              msec);
+void      charla_node_set_handshake_timeout (CharlaNode      *self,
+                                             guint            msec);
+void      charla_node_set_connection_caps (CharlaNode        *self,
+                                           guint              max_connections,
+                                           guint              max_per_address);
 guint     charla_node_get_n_accept_errors (CharlaNode        *self);
 
 G_END_DECLS

@@ -25,9 +25,6 @@
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 /* Quitting lets queued text leave for at most this long. */
 #define DEFAULT_SHUTDOWN_TIMEOUT_MS 5000
-/* An accepted connection that has said nothing at all (no text, no
- * HELLO) for this long is closed. */
-#define DEFAULT_SILENCE_TIMEOUT_MS (10 * 60 * 1000)
 /* Chat history kept for the front ends, capped in bytes: text, sender
  * and endpoint plus what a message costs besides (its object, time and
  * list node, 294 bytes measured for a short one). 100,000 ordinary
@@ -63,7 +60,7 @@ struct _CharlaNode
   char           *bind_address;
 
   guint           connect_timeout_ms;
-  guint           silence_timeout_ms;
+  guint           settle_timeout_ms; /* 0: the peer's own (500 ms) */
   gsize           history_bytes;
   guint           shutdown_timeout_ms;
   guint16         port;
@@ -258,6 +255,7 @@ on_peer_closed (CharlaPeer   *peer,
 {
   g_autoptr(CharlaPeer) hold = g_object_ref (peer);
   g_autofree char *label = charla_peer_dup_label (peer);
+  gboolean was_listed = FALSE;
   guint position;
 
   g_debug ("connection with %s closed%s%s", label,
@@ -282,8 +280,19 @@ on_peer_closed (CharlaPeer   *peer,
         }
       post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_REFUSED, NULL, error->message);
     }
+  else if (g_object_get_data (G_OBJECT (peer), "charla-made-room") != NULL)
+    {
+      /* Closed to admit another: the listener's notice says so. */
+      was_listed = find_peer (self, peer, &position);
+      if (was_listed)
+        {
+          g_list_store_remove (self->peers, position);
+          g_signal_emit (self, signals[PEER_LEFT], 0, peer);
+        }
+    }
   else if (find_peer (self, peer, &position))
     {
+      was_listed = TRUE;
       g_list_store_remove (self->peers, position);
       g_signal_emit (self, signals[PEER_LEFT], 0, peer);
 
@@ -297,17 +306,17 @@ on_peer_closed (CharlaPeer   *peer,
           g_autofree char *text = g_strdup_printf (_("%s disconnected"), label);
           post_event (self, CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_PEER_LEFT, peer, text);
         }
+    }
 
-      if (undelivered > 0)
-        {
-          g_autofree char *text =
-            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%u message could not be delivered to %s",
-                                          "%u messages could not be delivered to %s",
-                                          undelivered),
-                             undelivered, label);
-          post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_UNDELIVERED, peer, text);
-        }
+  if (was_listed && undelivered > 0)
+    {
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "%u message could not be delivered to %s",
+                                      "%u messages could not be delivered to %s",
+                                      undelivered),
+                         undelivered, label);
+      post_event (self, CHARLA_MESSAGE_ERROR, CHARLA_MESSAGE_EVENT_UNDELIVERED, peer, text);
     }
 
   if (self->shutdown_task != NULL)
@@ -362,8 +371,57 @@ on_incoming (CharlaListener    *listener,
   /* Its place in the listener's caps is given back when it closes. */
   g_object_set_data_full (G_OBJECT (peer), "charla-accepted-connection",
                           g_object_ref (connection), g_object_unref);
-  charla_peer_set_silence_timeout (peer, self->silence_timeout_ms);
+  if (self->settle_timeout_ms > 0)
+    charla_peer_set_settle_timeout (peer, self->settle_timeout_ms);
   charla_peer_start (peer);
+}
+
+/* A cap is reached (of @address, or the total for %NULL): the connection
+ * to close is one that never said anything — no text, no HELLO — and is
+ * listed already (one still handshaking is decided within moments, and
+ * a scanner's probe among them still wants its answer). Of those, one
+ * from the address holding the most connections (an attacker's, rather
+ * than a lone seed client's), the oldest first. A listed peer is never
+ * closed by a timer: a seed client that only reads is silent for as long
+ * as its user reads, and its next message must arrive. */
+static gboolean
+on_listener_make_room (CharlaListener *listener,
+                       const char     *address,
+                       CharlaNode     *self)
+{
+  g_autoptr(GError) error = NULL;
+  CharlaPeer *victim = NULL;
+  guint victim_count = 0;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      CharlaPeer *peer = g_ptr_array_index (self->connections, i);
+      GSocketConnection *connection = g_object_get_data (G_OBJECT (peer), "charla-accepted-connection");
+      guint count;
+
+      if (connection == NULL || charla_peer_has_spoken (peer) ||
+          charla_peer_get_state (peer) != CHARLA_PEER_STATE_CONNECTED)
+        continue;
+      if (address != NULL && g_strcmp0 (charla_listener_get_address_key (connection), address) != 0)
+        continue;
+
+      count = charla_listener_count_from (listener, connection);
+      if (victim == NULL || count > victim_count)
+        {
+          victim = peer;
+          victim_count = count;
+        }
+    }
+
+  if (victim == NULL)
+    return FALSE;
+
+  /* The listener tells the user once per episode, not once per peer. */
+  g_object_set_data (G_OBJECT (victim), "charla-made-room", GINT_TO_POINTER (TRUE));
+  error = g_error_new_literal (CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT,
+                               _("closed to make room: it never said anything"));
+  charla_peer_abort (victim, error);
+  return TRUE;
 }
 
 /* Refusing connections (a cap, out of descriptors) or accepting again:
@@ -871,7 +929,6 @@ charla_node_init (CharlaNode *self)
   self->connecting = g_ptr_array_new ();
   self->node_id = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
   self->seen_messages = charla_seen_messages_new ();
-  self->silence_timeout_ms = DEFAULT_SILENCE_TIMEOUT_MS;
   self->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   self->shutdown_timeout_ms = DEFAULT_SHUTDOWN_TIMEOUT_MS;
   self->port_min = CHARLA_DEFAULT_PORT_MIN;
@@ -986,6 +1043,7 @@ start_listening (CharlaNode  *self,
 
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
   g_signal_connect (self->listener, "notice", G_CALLBACK (on_listener_notice), self);
+  g_signal_connect (self->listener, "make-room", G_CALLBACK (on_listener_make_room), self);
   charla_listener_start (self->listener);
 
   self->port = port;
@@ -1615,19 +1673,41 @@ address_is_local (GInetAddress *address)
 }
 
 /**
- * charla_node_set_silence_timeout: (skip)
- * @msec: how long an accepted connection may stay without a word
+ * charla_node_set_handshake_timeout: (skip)
+ * @msec: how long an accepted connection may take to be decided
  *
- * For tests; applies to connections accepted from now on.
+ * For tests; applies to connections accepted from now on (500 ms unless
+ * set). By then a connection has said HELLO, spoken, or is listed as a
+ * silent seed client; it is never closed for its silence.
  */
 void
-charla_node_set_silence_timeout (CharlaNode *self,
-                                 guint       msec)
+charla_node_set_handshake_timeout (CharlaNode *self,
+                                   guint       msec)
 {
   g_return_if_fail (CHARLA_IS_NODE (self));
   g_return_if_fail (msec > 0);
 
-  self->silence_timeout_ms = msec;
+  self->settle_timeout_ms = msec;
+}
+
+/**
+ * charla_node_set_connection_caps: (skip)
+ * @max_connections: accepted connections at once, at most
+ * @max_per_address: of them from one non-loopback address, at most
+ *
+ * For tests; the defaults are 1,024 (fewer under a low open-file limit)
+ * and 64. Call after charla_node_start().
+ */
+void
+charla_node_set_connection_caps (CharlaNode *self,
+                                 guint       max_connections,
+                                 guint       max_per_address)
+{
+  g_return_if_fail (CHARLA_IS_NODE (self));
+  g_return_if_fail (self->listener != NULL);
+
+  charla_listener_set_max_connections (self->listener, max_connections);
+  charla_listener_set_max_per_address (self->listener, max_per_address);
 }
 
 /**

@@ -38,7 +38,8 @@ void        charla_peer_send_encoded (CharlaPeer        *self,
 gboolean    charla_peer_fire_timer_for_testing (CharlaPeer *self);
 void        charla_peer_set_seen_messages (CharlaPeer         *self,
                                            CharlaSeenMessages *seen);
-void        charla_peer_set_silence_timeout (CharlaPeer       *self,
-                                             guint             msec);
+void        charla_peer_set_settle_timeout (CharlaPeer       *self,
+                                            guint             msec);
+gboolean    charla_peer_has_spoken         (CharlaPeer       *self);
 
 G_END_DECLS

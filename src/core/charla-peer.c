@@ -26,7 +26,8 @@
 #define REPLY_SETTLE_MS 30
 /* Raw (seed) text without LF becomes a message after this pause. */
 #define RAW_PAUSE_MS 50
-/* An accepted connection that stays this long is a peer, not a probe. */
+/* An accepted connection that stays this long is a peer, not a probe
+ * (docs/PROTOCOL.md §3.2): the whole of its handshake. */
 #define INCOMING_SETTLE_MS 500
 /* Over this many queued bytes the peer is too slow and is dropped.
  * Each queued write also costs its bookkeeping, charged as this many
@@ -100,7 +101,6 @@ struct _CharlaPeer
   GSocketConnection   *connection;
   GSource             *read_source;
   GSource             *backlog_source; /* lines wait for the next turn */
-  GSource             *silence_source; /* an accepted peer that never spoke */
   GSource             *write_source;
   GSource             *flush_source;
   GSource             *timer_source;
@@ -114,7 +114,7 @@ struct _CharlaPeer
   CharlaSeenMessages  *seen_messages; /* shared by the node's peers */
   char                *message_id;    /* of the MSG lines now arriving */
   guint                message_line;
-  guint                silence_timeout_ms;
+  guint                settle_timeout_ms; /* an accepted one's handshake */
   guint                also_undelivered; /* a message refused for want of room */
   char                *farewell;      /* BYE line for a dropped Charla peer */
   char                *bye_reason;    /* what the remote said in its BYE */
@@ -138,6 +138,7 @@ struct _CharlaPeer
   gsize                notified_queued_bytes; /* what "queued-bytes" last said */
   gsize                queued_peak;   /* since the queue was last empty */
   gint64               reply_deadline;
+  gint64               settle_deadline; /* an accepted one is decided by then */
   guint16              port;
   CharlaPeerDirection  direction;
   CharlaPeerState      state;
@@ -986,7 +987,6 @@ close_with_error (CharlaPeer   *self,
 
   charla_clear_source (&self->read_source);
   charla_clear_source (&self->backlog_source);
-  charla_clear_source (&self->silence_source);
   charla_clear_source (&self->write_source);
   charla_clear_source (&self->flush_source);
   charla_clear_source (&self->timer_source);
@@ -1320,6 +1320,34 @@ deliver (CharlaPeer *self,
 }
 
 static gboolean
+on_incoming_settled (gpointer user_data)
+{
+  CharlaPeer *self = user_data;
+  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+
+  g_clear_pointer (&self->timer_source, g_source_unref);
+
+  /* Stayed connected without saying who it is: a seed client. */
+  if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
+    become_connected (self, CHARLA_PEER_DIALECT_SEED);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* When a pause ends an undecided raw chunk: for an accepted connection
+ * still handshaking, never after it is to be decided. */
+static gint64
+raw_pause_time (CharlaPeer *self)
+{
+  gint64 pause_end = ms_from_now (RAW_PAUSE_MS);
+
+  if (self->state == CHARLA_PEER_STATE_HANDSHAKING && self->direction == CHARLA_PEER_INCOMING)
+    return MIN (pause_end, MAX (self->settle_deadline, g_get_monotonic_time ()));
+
+  return pause_end;
+}
+
+static gboolean
 on_raw_pause (gpointer user_data)
 {
   CharlaPeer *self = user_data;
@@ -1348,6 +1376,11 @@ on_raw_pause (gpointer user_data)
   while (self->state != CHARLA_PEER_STATE_CLOSED &&
          charla_line_splitter_flush (self->splitter, line))
     deliver (self, line->str, line->len);
+
+  /* A query that came in pieces was answered: the pause took the
+   * timer's place, and the connection is still to be decided. */
+  if (self->state == CHARLA_PEER_STATE_HANDSHAKING && self->direction == CHARLA_PEER_INCOMING)
+    arm_timer (self, MAX (self->settle_deadline, g_get_monotonic_time ()), on_incoming_settled);
 
   return G_SOURCE_REMOVE;
 }
@@ -1417,7 +1450,7 @@ process_raw_bytes (CharlaPeer *self,
         {
           if (chunk == data)
             g_byte_array_append (self->prelude, (const guint8 *) data, len);
-          arm_timer (self, ms_from_now (RAW_PAUSE_MS), on_raw_pause);
+          arm_timer (self, raw_pause_time (self), on_raw_pause);
           return;
         }
     }
@@ -1735,21 +1768,6 @@ on_backlog_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_incoming_settled (gpointer user_data)
-{
-  CharlaPeer *self = user_data;
-  g_autoptr(CharlaPeer) hold = g_object_ref (self);
-
-  g_clear_pointer (&self->timer_source, g_source_unref);
-
-  /* Stayed connected without saying who it is: a seed client. */
-  if (self->state == CHARLA_PEER_STATE_HANDSHAKING)
-    become_connected (self, CHARLA_PEER_DIALECT_SEED);
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 charla_peer_get_property (GObject    *object,
                           guint       prop_id,
@@ -1799,7 +1817,6 @@ charla_peer_dispose (GObject *object)
 
   charla_clear_source (&self->read_source);
   charla_clear_source (&self->backlog_source);
-  charla_clear_source (&self->silence_source);
   charla_clear_source (&self->write_source);
   charla_clear_source (&self->flush_source);
   charla_clear_source (&self->timer_source);
@@ -1948,6 +1965,7 @@ charla_peer_init (CharlaPeer *self)
   self->held_texts = g_ptr_array_new_with_free_func ((GDestroyNotify) held_message_free);
   self->splitter = charla_line_splitter_new (CHARLA_MAX_MESSAGE_SIZE);
   self->name = g_strdup (CHARLA_ANONYMOUS_NAME);
+  self->settle_timeout_ms = INCOMING_SETTLE_MS;
 }
 
 /**
@@ -2016,7 +2034,8 @@ charla_peer_start (CharlaPeer *self)
     }
   else
     {
-      arm_timer (self, ms_from_now (INCOMING_SETTLE_MS), on_incoming_settled);
+      self->settle_deadline = ms_from_now (self->settle_timeout_ms);
+      arm_timer (self, self->settle_deadline, on_incoming_settled);
     }
 }
 
@@ -2268,63 +2287,36 @@ charla_peer_abort (CharlaPeer   *self,
   close_with_error (self, error);
 }
 
-static gboolean
-on_silence_deadline (gpointer user_data)
+/**
+ * charla_peer_set_settle_timeout: (skip)
+ * @msec: how long an accepted connection may take to be decided
+ *
+ * Call before charla_peer_start(); 500 ms unless set (tests shorten it).
+ * By then it said HELLO, spoke, or is listed as a silent seed client.
+ */
+void
+charla_peer_set_settle_timeout (CharlaPeer *self,
+                                guint       msec)
 {
-  CharlaPeer *self = user_data;
-  g_autoptr(CharlaPeer) hold = g_object_ref (self);
+  g_return_if_fail (CHARLA_IS_PEER (self));
+  g_return_if_fail (msec > 0);
 
-  g_clear_pointer (&self->silence_source, g_source_unref);
-
-  /* A seed client that spoke, or a Charla node (it said HELLO), may
-   * idle as long as it likes; a connection that never said a word is
-   * holding a place for nothing. */
-  if (!self->heard_text && self->dialect != CHARLA_PEER_DIALECT_CHARLA &&
-      self->state != CHARLA_PEER_STATE_CLOSED)
-    {
-      g_autoptr(GError) error = NULL;
-      guint seconds = self->silence_timeout_ms / 1000;
-
-      if (seconds >= 60 && seconds % 60 == 0)
-        error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT,
-                             g_dngettext (GETTEXT_PACKAGE,
-                                          "said nothing for %u minute; closed",
-                                          "said nothing for %u minutes; closed", seconds / 60),
-                             seconds / 60);
-      else
-        error = g_error_new (CHARLA_ERROR, CHARLA_ERROR_TIMED_OUT,
-                             g_dngettext (GETTEXT_PACKAGE,
-                                          "said nothing for %u second; closed",
-                                          "said nothing for %u seconds; closed", MAX (seconds, 1)),
-                             MAX (seconds, 1));
-      close_with_error (self, error);
-    }
-
-  return G_SOURCE_REMOVE;
+  self->settle_timeout_ms = msec;
 }
 
 /**
- * charla_peer_set_silence_timeout: (skip)
- * @msec: how long an accepted connection may stay without a word
+ * charla_peer_has_spoken: (skip)
  *
- * Call before charla_peer_start(). A connection that has sent no text
- * and no HELLO by then is closed.
+ * Returns: whether the remote said anything but a name query: text, or
+ *   a HELLO. A seed client that only listens never has; nor has a
+ *   connection that holds a place for nothing.
  */
-void
-charla_peer_set_silence_timeout (CharlaPeer *self,
-                                 guint       msec)
+gboolean
+charla_peer_has_spoken (CharlaPeer *self)
 {
-  g_return_if_fail (CHARLA_IS_PEER (self));
+  g_return_val_if_fail (CHARLA_IS_PEER (self), FALSE);
 
-  charla_clear_source (&self->silence_source);
-  self->silence_timeout_ms = msec;
-  if (msec == 0)
-    return;
-
-  self->silence_source = g_timeout_source_new (msec);
-  g_source_set_callback (self->silence_source, on_silence_deadline, self, NULL);
-  g_source_set_static_name (self->silence_source, "[charla] silence deadline");
-  g_source_attach (self->silence_source, g_main_context_get_thread_default ());
+  return self->heard_text || self->dialect == CHARLA_PEER_DIALECT_CHARLA;
 }
 
 /**

@@ -95,7 +95,8 @@ on_server_read (GObject      *object,
         case SERVER_SPLIT:
           g_output_stream_write_all (output, SPLIT_FIRST, strlen (SPLIT_FIRST), NULL, NULL, NULL);
           g_output_stream_flush (output, NULL, NULL);
-          /* Well inside the scanner's 10 ms grace. */
+          /* Well inside the scanner's 10 ms grace, unless this thread
+           * is kept waiting (see assert_loopback_results). */
           g_usleep (2000);
           g_output_stream_write_all (output, SPLIT_REST, strlen (SPLIT_REST), NULL, NULL, NULL);
           break;
@@ -356,6 +357,34 @@ assert_result (GListModel        *model,
   g_assert_false (charla_scan_result_get_is_self (result));
 }
 
+/* A name whose sender paused between two writes: gathered whole when
+ * its rest arrives within the 10 ms grace after the scanner read the
+ * first piece, as it nearly always does; the first piece alone when the
+ * sender was kept waiting longer (a loaded machine). The seed's single
+ * recv() shows the first piece, or both if they came together, so
+ * either is a node by the seed's own reading; which one is a matter of
+ * scheduling, so the test accepts both and says which it saw. */
+static void
+assert_split_result (GListModel *model,
+                     const char *address,
+                     guint16     port)
+{
+  CharlaScanResult *result = find_result (model, address, port);
+  const char *name;
+
+  if (result == NULL)
+    g_error ("no result for %s:%u", address, port);
+  g_assert_cmpint (charla_scan_result_get_result (result), ==, CHARLA_PROBE_NODE);
+  name = charla_scan_result_get_name (result);
+  g_test_message ("split reply read as \"%s\"", name);
+  if (g_strcmp0 (name, SPLIT_FIRST SPLIT_REST) != 0)
+    {
+      g_autofree char *first = g_strstrip (g_strdup (SPLIT_FIRST));
+
+      g_assert_cmpstr (name, ==, first);
+    }
+}
+
 static void
 assert_loopback_results (GListModel  *report,
                          TestServers *servers)
@@ -363,8 +392,7 @@ assert_loopback_results (GListModel  *report,
   guint16 base = servers->base_port;
 
   assert_result (report, "127.0.0.1", base + SERVER_NODE, CHARLA_PROBE_NODE, NODE_NAME, NULL);
-  assert_result (report, "127.0.0.1", base + SERVER_SPLIT, CHARLA_PROBE_NODE,
-                 SPLIT_FIRST SPLIT_REST, NULL);
+  assert_split_result (report, "127.0.0.1", base + SERVER_SPLIT);
   assert_result (report, "127.0.0.1", base + SERVER_OTHER, CHARLA_PROBE_OTHER_SERVICE, NULL,
                  "HTTP/1.1 400 Bad Request");
   assert_result (report, "127.0.0.1", base + SERVER_SILENT, CHARLA_PROBE_SILENT, "Anonimo", NULL);

@@ -288,12 +288,20 @@ notice_address_cap (CharlaListener *self,
 
   g_hash_table_insert (self->crowded_from, g_strdup (address), GUINT_TO_POINTER (told | what));
   if (what == CROWDED_MAKING_ROOM)
-    text = g_strdup_printf (_("%u connections from %s are open, the most from one address: "
-                              "closing the oldest of them that never said anything to admit new ones"),
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u connection from %s is open, the most from one address: "
+                                         "closing the oldest of them that never said anything to admit new ones",
+                                         "%u connections from %s are open, the most from one address: "
+                                         "closing the oldest of them that never said anything to admit new ones",
+                                         self->max_per_address),
                             self->max_per_address, address);
   else
-    text = g_strdup_printf (_("%u connections from %s are open, the most from one address: "
-                              "refusing more from it until some close"),
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u connection from %s is open, the most from one address: "
+                                         "refusing more from it until some close",
+                                         "%u connections from %s are open, the most from one address: "
+                                         "refusing more from it until some close",
+                                         self->max_per_address),
                             self->max_per_address, address);
   notice (self, TRUE, text);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Frame and memory figures of the Charla window (docs/BENCHMARKS.md).
  *
- *   ui-bench chat [--messages N] [--burst N] [--scroll-pages P]
+ *   ui-bench chat [--messages N] [--burst N] [--scroll pages:P|px:N|drag:F[:STEPS]]… [--max-steps N]
  *   ui-bench listbox [--messages N]
  *   ui-bench scan --targets T [--ports P]
  *
@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <malloc.h>
+#include <time.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -68,6 +69,17 @@ compare_double (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+static guint
+count_over (GArray *values,
+            double  limit)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < values->len; i++)
+    n += g_array_index (values, double, i) > limit;
+  return n;
+}
+
 /* Prints "label frames=… worst_ms=… p99_ms=… median_ms=… late=…", late
  * being gaps longer than one frame beyond the idle baseline's worst. */
 static double
@@ -104,6 +116,156 @@ frames_stop (const char *label,
   printf ("\n");
   fflush (stdout);
   return worst;
+}
+
+/* Where the main thread was busy: every stretch between two polls of the
+ * main context (so the dispatch of one or more sources) longer than 4 ms,
+ * from a poll function that wraps the real one. */
+typedef struct {
+  gint64 start;
+  gint64 end;
+  gint64 layout;                /* frames only: µs in layout, and in paint */
+  gint64 paint;
+  gint64 cpu;                   /* frames only: µs of this thread's CPU time */
+} Busy;
+
+/* This thread's CPU time, which other processes on a loaded machine do
+ * not inflate as they do wall time. */
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
+static GArray *busy;            /* Busy, while recording */
+static GPollFunc real_poll;
+static gint64 poll_left;        /* when the last poll returned */
+
+static int
+tracing_poll (GPollFD *fds,
+              guint    n_fds,
+              int      timeout)
+{
+  gint64 entered = g_get_monotonic_time ();
+  int result;
+
+  if (busy != NULL && poll_left > 0 && entered - poll_left > 4000)
+    {
+      Busy stretch = { poll_left, entered, 0, 0, 0 };
+
+      g_array_append_val (busy, stretch);
+    }
+  result = real_poll (fds, n_fds, timeout);
+  poll_left = g_get_monotonic_time ();
+  return result;
+}
+
+/* GTK's own part: each frame from before-paint to after-paint of the
+ * frame clock, with its layout and paint phases, recorded as busy
+ * stretches too. Each phase is timed at its end, by a handler connected
+ * after (run after GTK's own handlers of that phase, whenever GTK
+ * connected them): layout = end of update to end of layout, paint = end
+ * of layout to end of paint. */
+static GArray *frame_work;      /* Busy */
+static gint64 frame_began;
+static gint64 frame_cpu_began;
+static gint64 update_ended;
+static gint64 layout_ended;
+static gint64 paint_ended;
+
+static void
+on_before_paint (GdkFrameClock *clock)
+{
+  frame_began = update_ended = layout_ended = paint_ended = g_get_monotonic_time ();
+  frame_cpu_began = thread_cpu_usec ();
+}
+
+static void
+on_update_ended (GdkFrameClock *clock)
+{
+  update_ended = layout_ended = paint_ended = g_get_monotonic_time ();
+}
+
+static void
+on_layout_ended (GdkFrameClock *clock)
+{
+  layout_ended = paint_ended = g_get_monotonic_time ();
+}
+
+static void
+on_paint_ended (GdkFrameClock *clock)
+{
+  paint_ended = g_get_monotonic_time ();
+}
+
+static void
+on_after_paint (GdkFrameClock *clock)
+{
+  gint64 now = g_get_monotonic_time ();
+  Busy stretch = { frame_began, now, layout_ended - update_ended, paint_ended - layout_ended,
+                   thread_cpu_usec () - frame_cpu_began };
+
+  if (frame_work != NULL && frame_began > 0)
+    g_array_append_val (frame_work, stretch);
+}
+
+static void
+trace_frame_clock (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  frame_work = g_array_new (FALSE, FALSE, sizeof (Busy));
+  g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
+  g_signal_connect_after (clock, "update", G_CALLBACK (on_update_ended), NULL);
+  g_signal_connect_after (clock, "layout", G_CALLBACK (on_layout_ended), NULL);
+  g_signal_connect_after (clock, "paint", G_CALLBACK (on_paint_ended), NULL);
+  g_signal_connect_after (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+}
+
+static int
+compare_busy (gconstpointer a,
+              gconstpointer b)
+{
+  const Busy *x = a, *y = b;
+  gint64 dx = x->end - x->start, dy = y->end - y->start;
+
+  return dx < dy ? 1 : dx > dy ? -1 : 0;
+}
+
+/* Prints the longest busy stretches, from @since. */
+static void
+busy_print (const char *label,
+            gint64      since)
+{
+  g_array_sort (busy, compare_busy);
+  printf ("%s busy_stretches_over_4ms=%u", label, busy->len);
+  for (guint i = 0; i < MIN (busy->len, 5); i++)
+    {
+      Busy *stretch = &g_array_index (busy, Busy, i);
+
+      printf (" %.1fms@%.0f", (stretch->end - stretch->start) / 1000.0, (stretch->start - since) / 1000.0);
+    }
+  printf ("\n");
+  g_array_set_size (busy, 0);
+
+  if (frame_work != NULL)
+    {
+      g_array_sort (frame_work, compare_busy);
+      printf ("%s frame_work_longest", label);
+      for (guint i = 0; i < MIN (frame_work->len, 5); i++)
+        {
+          Busy *stretch = &g_array_index (frame_work, Busy, i);
+
+          printf (" %.1fms@%.0f(layout=%.1f,paint=%.1f,cpu=%.1f)", (stretch->end - stretch->start) / 1000.0,
+                  (stretch->start - since) / 1000.0, stretch->layout / 1000.0, stretch->paint / 1000.0,
+                  stretch->cpu / 1000.0);
+        }
+      printf ("\n");
+      g_array_set_size (frame_work, 0);
+    }
 }
 
 static void
@@ -195,10 +357,82 @@ show_in_window (GtkWidget *child)
   return window;
 }
 
+/* How the bench scrolls, one step per frame from the top:
+ *   pages:P  P pages per frame (PageDown held: key repeat at 30 per
+ *            second is about ½ page per frame at 60 frames per second);
+ *   px:N     N pixels per frame (a mouse wheel: GTK scrolls page^⅔
+ *            pixels per notch, 71 px in the bench's 594 px view; one
+ *            notch per frame is a fast spin);
+ *   drag:F   the scrollbar dragged from top to bottom in F frames (every
+ *            frame shows rows never seen before);
+ * each optionally followed by ":STEPS" to stop after that many steps
+ * (else --max-steps, else at the bottom).
+ * Prints the frame gaps and this thread's CPU time per step (set the
+ * value, then lay out and draw one frame), which other processes on a
+ * loaded machine do not inflate. */
+static void
+scroll_down (GtkAdjustment *adjustment,
+             const char    *scroll,
+             guint          max_steps,
+             double         baseline)
+{
+  g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *label = NULL;
+  g_auto(GStrv) parts = g_strsplit (scroll, ":", 3);
+  double amount = parts[1] != NULL ? g_ascii_strtod (parts[1], NULL) : 0;
+  double step, bottom;
+  guint n_steps = 0;
+
+  gtk_adjustment_set_value (adjustment, 0);
+  wait_frames (30);
+  bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+  if (g_str_equal (parts[0], "pages"))
+    step = amount * gtk_adjustment_get_page_size (adjustment);
+  else if (g_str_equal (parts[0], "px"))
+    step = amount;
+  else if (g_str_equal (parts[0], "drag"))
+    step = bottom / MAX (amount, 1);
+  else
+    g_error ("unknown scroll %s (pages:P, px:N, drag:F)", scroll);
+  g_assert (step > 0);
+  if (parts[1] != NULL && parts[2] != NULL)
+    max_steps = g_ascii_strtoull (parts[2], NULL, 10);
+
+  frames_start ();
+  while (gtk_adjustment_get_value (adjustment) < gtk_adjustment_get_upper (adjustment) -
+         gtk_adjustment_get_page_size (adjustment) - 1 && (max_steps == 0 || n_steps < max_steps))
+    {
+      guint seen = frames.times->len;
+      gint64 cpu_began = thread_cpu_usec ();
+      double step_cpu;
+
+      /* For a drag, the position the pointer asks for; the list's upper
+       * bound moves as rows are measured. */
+      if (g_str_equal (parts[0], "drag"))
+        gtk_adjustment_set_value (adjustment, MIN ((n_steps + 1) * step, gtk_adjustment_get_upper (adjustment)));
+      else
+        gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + step);
+      n_steps++;
+      while (frames.times->len == seen)
+        g_main_context_iteration (NULL, TRUE);
+      step_cpu = (thread_cpu_usec () - cpu_began) / 1000.0;
+      g_array_append_val (cpu, step_cpu);
+    }
+  label = g_strdup_printf ("scroll %s step_px=%.0f steps=%u", scroll, step, n_steps);
+  frames_stop (label, baseline);
+  g_array_sort (cpu, compare_double);
+  if (cpu->len > 0)
+    printf ("scroll %s cpu_per_step_ms median=%.1f p90=%.1f p99=%.1f worst=%.1f over_16.7ms=%u\n", scroll,
+            g_array_index (cpu, double, cpu->len / 2), g_array_index (cpu, double, (guint) (cpu->len * 0.9)),
+            g_array_index (cpu, double, (guint) (cpu->len * 0.99)), g_array_index (cpu, double, cpu->len - 1),
+            count_over (cpu, FRAME_MS));
+}
+
 static int
-run_chat (guint n_messages,
-          guint burst,
-          double scroll_pages)
+run_chat (guint        n_messages,
+          guint        burst,
+          char       **scrolls,
+          guint        max_steps)
 {
   g_autoptr(GListStore) store = g_list_store_new (CHARLA_TYPE_MESSAGE);
   GtkWidget *view, *window;
@@ -206,7 +440,6 @@ run_chat (guint n_messages,
   gsize heap0, rss0, heap1, rss1, heap2, rss2;
   gint64 start, appended, drawn;
   double baseline;
-  guint n_steps = 0;
 
   /* The model alone, then the view over it. */
   heap0 = heap_in_use ();
@@ -269,26 +502,8 @@ run_chat (guint n_messages,
           gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
           gtk_adjustment_get_upper (adjustment) - 2);
 
-  /* Top to bottom, scroll_pages pages per frame. */
-  gtk_adjustment_set_value (adjustment, 0);
-  wait_frames (30);
-  frames_start ();
-  while (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) <
-         gtk_adjustment_get_upper (adjustment) - 1)
-    {
-      guint seen = frames.times->len;
-
-      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
-                                scroll_pages * gtk_adjustment_get_page_size (adjustment));
-      n_steps++;
-      while (frames.times->len == seen)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  {
-    g_autofree char *label = g_strdup_printf ("scroll pages_per_frame=%.1f steps=%u", scroll_pages, n_steps);
-
-    frames_stop (label, baseline);
-  }
+  for (guint i = 0; scrolls[i] != NULL; i++)
+    scroll_down (adjustment, scrolls[i], max_steps, baseline);
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
@@ -356,6 +571,7 @@ run_scan (const char *targets,
   gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, NULL, NULL);
   gtk_window_present (GTK_WINDOW (window));
   wait_frames (10);
+  trace_frame_clock (GTK_WIDGET (window));
   baseline = idle_baseline ();
 
   for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (window)); w != NULL && list == NULL; )
@@ -375,6 +591,9 @@ run_scan (const char *targets,
     }
   g_assert (list != NULL);
 
+  real_poll = g_main_context_get_poll_func (NULL);
+  g_main_context_set_poll_func (NULL, tracing_poll);
+  busy = g_array_new (FALSE, FALSE, sizeof (Busy));
   frames_start ();
   start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.scan-targets", "(ss)", targets, ports);
@@ -386,6 +605,7 @@ run_scan (const char *targets,
 
     frames_stop (label, baseline);
   }
+  busy_print ("scan", start);
   servers = charla_scanner_get_servers (charla_node_get_scanner (node));
   printf ("scan servers=%u summary=\"%s\"\n", g_list_model_get_n_items (servers),
           charla_server_list_get_summary (list));
@@ -400,13 +620,15 @@ main (int   argc,
       char *argv[])
 {
   int n_messages = 100000, burst = 10000;
-  double scroll_pages = 4;
+  g_auto(GStrv) scrolls = NULL;
+  int max_steps = 0;
   g_autofree char *targets = NULL;
   g_autofree char *ports = g_strdup ("9990-10005");
   const GOptionEntry entries[] = {
     { "messages", 0, 0, G_OPTION_ARG_INT, &n_messages, "Messages in the history", "N" },
     { "burst", 0, 0, G_OPTION_ARG_INT, &burst, "Messages appended in one burst", "N" },
-    { "scroll-pages", 0, 0, G_OPTION_ARG_DOUBLE, &scroll_pages, "Pages scrolled per frame", "P" },
+    { "scroll", 0, 0, G_OPTION_ARG_STRING_ARRAY, &scrolls, "How to scroll (repeatable; default pages:1)", "pages:P|px:N|drag:F[:STEPS]" },
+    { "max-steps", 0, 0, G_OPTION_ARG_INT, &max_steps, "Stop each scroll after N steps (0: at the bottom)", "N" },
     { "targets", 0, 0, G_OPTION_ARG_STRING, &targets, "Scan targets", "T" },
     { "ports", 0, 0, G_OPTION_ARG_STRING, &ports, "Scan ports", "P" },
     { NULL }
@@ -430,7 +652,11 @@ main (int   argc,
   printf ("# renderer=%s\n", g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "default");
 
   if (g_str_equal (argv[1], "chat"))
-    return run_chat (n_messages, burst, scroll_pages);
+    {
+      if (scrolls == NULL)
+        scrolls = g_strsplit ("pages:1", ",", -1);
+      return run_chat (n_messages, burst, scrolls, max_steps);
+    }
   if (g_str_equal (argv[1], "listbox"))
     return run_listbox (n_messages);
   if (g_str_equal (argv[1], "scan") && targets != NULL)

@@ -56,6 +56,7 @@ echo "# load: $(uptime | sed 's/.*load average: //')"
 echo "# expected: 5 servers (4 nodes + 1 Anonimo), 4016 filtered, 75 refused"
 for run in $(seq "$runs"); do
   echo "## run $run"
-  in_ns env DISPLAY="$display" "$bench" scan --targets 127.0.1.0/24 --ports 9990-10005
+  # BENCH_WRAP: a command to run the window under, such as "perf record -g -o FILE".
+  in_ns env DISPLAY="$display" ${BENCH_WRAP:-} "$bench" scan --targets 127.0.1.0/24 --ports 9990-10005
 done
 echo "# load after: $(uptime | sed 's/.*load average: //')"

@@ -6,25 +6,27 @@
 #include <glib/gi18n.h>
 
 #include "charla-message-row.h"
+#include "charla-wrapped-text.h"
 
 /* One line of the conversation: a header (sender, address, time) and
  * the text, or a system line (joins, leaves, renames, errors) in the
  * style of its kind.
  *
- * Built in code with two labels and no template: GtkListView (4.8)
- * keeps about 200 rows alive and creates a new row for every message
- * that scrolls into that window, so a row's creation cost is paid on
- * every fast scroll (docs/BENCHMARKS.md). The header's parts are Pango
- * attributes over plain text, never markup: names come from the
- * network. */
+ * Built in code with two CharlaWrappedTexts and no template:
+ * GtkListView (4.8) keeps about 200 rows alive and creates a new row
+ * for every message that scrolls into that window, so a row's creation
+ * and first size request are paid on every scroll (docs/BENCHMARKS.md);
+ * a wrapping GtkLabel lays its text out three times for that request,
+ * CharlaWrappedText once. The header's parts are Pango attributes over
+ * plain text, never markup: names come from the network. */
 
 struct _CharlaMessageRow
 {
   GtkWidget      parent_instance;
 
   /* Children */
-  GtkLabel      *header_label;
-  GtkLabel      *text_label;
+  CharlaWrappedText *header;
+  CharlaWrappedText *text;
 
   /* Owned */
   CharlaMessage *message;
@@ -94,8 +96,9 @@ update_header (CharlaMessageRow *self,
   attribute->end_index = text->len;
   pango_attr_list_insert (attributes, attribute);
 
-  gtk_label_set_text (self->header_label, text->str);
-  gtk_label_set_attributes (self->header_label, attributes);
+  /* Text first: attributes apply to the layout's current text. */
+  charla_wrapped_text_set_text (self->header, text->str);
+  charla_wrapped_text_set_attributes (self->header, attributes);
   pango_attr_list_unref (attributes);
 }
 
@@ -108,26 +111,52 @@ charla_message_row_update (CharlaMessageRow *self)
 
   if (self->message == NULL)
     {
-      gtk_label_set_text (self->text_label, "");
+      charla_wrapped_text_set_text (self->text, "");
       return;
     }
 
   kind = charla_message_get_kind (self->message);
   chat = kind == CHARLA_MESSAGE_INCOMING || kind == CHARLA_MESSAGE_OUTGOING;
   set_kind_class (self, (guint) kind < G_N_ELEMENTS (kind_classes) ? kind_classes[kind] : NULL);
-  time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");
-
-  /* System lines are one short line; their time is in the tooltip. */
-  gtk_widget_set_visible (GTK_WIDGET (self->header_label), chat);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), chat ? NULL : time);
+  /* System lines are one short line; their time is in the tooltip
+   * (query_tooltip). */
+  gtk_widget_set_visible (GTK_WIDGET (self->header), chat);
   if (chat)
     {
       const char *sender = charla_message_get_sender (self->message);
 
+      time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");
       update_header (self, sender != NULL ? sender : "", charla_message_get_endpoint (self->message), time);
     }
 
-  gtk_label_set_text (self->text_label, charla_message_get_text (self->message));
+  charla_wrapped_text_set_text (self->text, charla_message_get_text (self->message));
+}
+
+/* The time of a system line, asked for when the pointer rests on it.
+ * Not gtk_widget_set_tooltip_text() when a row is bound: that queries
+ * the pointer's position from the display server (an X round trip) for
+ * every row GtkListView creates while scrolling. */
+static gboolean
+charla_message_row_query_tooltip (GtkWidget  *widget,
+                                  int         x,
+                                  int         y,
+                                  gboolean    keyboard_tooltip,
+                                  GtkTooltip *tooltip)
+{
+  CharlaMessageRow *self = CHARLA_MESSAGE_ROW (widget);
+  g_autofree char *time = NULL;
+  CharlaMessageKind kind;
+
+  if (self->message == NULL)
+    return FALSE;
+
+  kind = charla_message_get_kind (self->message);
+  if (kind == CHARLA_MESSAGE_INCOMING || kind == CHARLA_MESSAGE_OUTGOING)
+    return FALSE;
+
+  time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");
+  gtk_tooltip_set_text (tooltip, time);
+  return TRUE;
 }
 
 static void
@@ -176,8 +205,8 @@ charla_message_row_dispose (GObject *object)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-  self->header_label = NULL;
-  self->text_label = NULL;
+  self->header = NULL;
+  self->text = NULL;
   g_clear_object (&self->message);
 
   G_OBJECT_CLASS (charla_message_row_parent_class)->dispose (object);
@@ -192,6 +221,8 @@ charla_message_row_class_init (CharlaMessageRowClass *klass)
   object_class->get_property = charla_message_row_get_property;
   object_class->set_property = charla_message_row_set_property;
   object_class->dispose = charla_message_row_dispose;
+
+  widget_class->query_tooltip = charla_message_row_query_tooltip;
 
   /**
    * CharlaMessageRow:message: (nullable)
@@ -208,22 +239,16 @@ charla_message_row_class_init (CharlaMessageRowClass *klass)
   gtk_widget_class_set_css_name (widget_class, "charla-message");
 }
 
-static GtkLabel *
-add_label (CharlaMessageRow *self,
-           const char       *css_class)
+static CharlaWrappedText *
+add_text (CharlaMessageRow *self,
+          const char       *css_class)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *text = charla_wrapped_text_new ();
 
-  /* Plain text (use-markup is off by default), wrapped, never widening
-   * the window. */
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_width_chars (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, css_class);
-  gtk_widget_set_parent (label, GTK_WIDGET (self));
+  gtk_widget_add_css_class (text, css_class);
+  gtk_widget_set_parent (text, GTK_WIDGET (self));
 
-  return GTK_LABEL (label);
+  return CHARLA_WRAPPED_TEXT (text);
 }
 
 static void
@@ -234,8 +259,9 @@ charla_message_row_init (CharlaMessageRow *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
   gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 2);
 
-  self->header_label = add_label (self, "charla-header");
-  self->text_label = add_label (self, "charla-text");
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  self->header = add_text (self, "charla-header");
+  self->text = add_text (self, "charla-text");
 }
 
 /**

@@ -73,10 +73,10 @@ test_follows_new_messages (Fixture       *fixture,
 {
   g_assert_true (charla_chat_view_get_sticky (fixture->view));
   CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
-  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->view), "message 499") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_text (GTK_WIDGET (fixture->view), "message 499") != NULL);
 
   append_messages (fixture, 50);
-  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_text (GTK_WIDGET (fixture->view), "message 549") != NULL);
   CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
   g_assert_true (charla_chat_view_get_sticky (fixture->view));
 }
@@ -99,12 +99,12 @@ test_stays_where_the_user_scrolled (Fixture       *fixture,
   charla_test_spin_for (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (fixture->adjustment), ==, value);
   g_assert_false (charla_chat_view_get_sticky (fixture->view));
-  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fixture->view), "message 0"));
+  g_assert_nonnull (ui_test_find_text (GTK_WIDGET (fixture->view), "message 0"));
 
   /* "Newest messages" brings the view back and it follows again. */
   charla_chat_view_scroll_to_bottom (fixture->view);
   g_assert_true (charla_chat_view_get_sticky (fixture->view));
-  CHARLA_TEST_WAIT_UNTIL (ui_test_find_label (GTK_WIDGET (fixture->view), "message 549") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_text (GTK_WIDGET (fixture->view), "message 549") != NULL);
   CHARLA_TEST_WAIT_UNTIL (at_bottom (fixture));
 }
 
@@ -116,7 +116,7 @@ test_plain_wrapped_text (Fixture       *fixture,
   g_autoptr(CharlaMessage) markup = NULL;
   g_autoptr(CharlaMessage) outgoing = NULL;
   g_autoptr(CharlaMessage) notice = NULL;
-  GtkLabel *label;
+  CharlaWrappedText *text;
   int width;
 
   for (guint i = 0; i < 200; i++)
@@ -128,21 +128,50 @@ test_plain_wrapped_text (Fixture       *fixture,
   g_list_store_append (fixture->messages, notice);
   g_list_store_append (fixture->messages, markup);
 
-  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "<i>x</i> &amp;")) != NULL);
-  g_assert_false (gtk_label_get_use_markup (label));
+  /* Shown as it came: the widget has no markup to parse. */
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_text (GTK_WIDGET (fixture->view), "<i>x</i> &amp;") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (ui_test_find_text_containing (GTK_WIDGET (fixture->view), "<b>Eva</b>  127.0.0.1:9991 · ") != NULL);
 
   /* A long line wraps inside the 360 px window instead of widening it. */
-  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->view), long_text->str)) != NULL);
+  CHARLA_TEST_WAIT_UNTIL ((text = ui_test_find_text (GTK_WIDGET (fixture->view), long_text->str)) != NULL);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
   width = gtk_widget_get_width (GTK_WIDGET (fixture->window));
   g_assert_cmpint (width, <=, 360);
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), <=, width);
-  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (label)), >, 100);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (text)), <=, width);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (text)), >, width / 2);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (text)), >, 100);
 
   /* Rows tell chat from system lines. */
-  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (label)), "outgoing"));
-  CHARLA_TEST_WAIT_UNTIL ((label = ui_test_find_label (GTK_WIDGET (fixture->view), "Eva connected to you")) != NULL);
-  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (label)), "notice"));
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (text)), "outgoing"));
+  CHARLA_TEST_WAIT_UNTIL ((text = ui_test_find_text (GTK_WIDGET (fixture->view), "Eva connected to you")) != NULL);
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (text)), "notice"));
+}
+
+/* The message text widget: plain text, no width of its own, taller as
+ * it gets narrower. */
+static void
+test_wrapped_text (void)
+{
+  GtkWidget *text = g_object_ref_sink (charla_wrapped_text_new ());
+  int minimum, natural, narrow, wide;
+
+  charla_wrapped_text_set_text (CHARLA_WRAPPED_TEXT (text), "<b>not bold</b> &amp; una palabra muy larga "
+                                "y otra más, sin ningún marcado, para que se parta en varias líneas");
+  g_assert_cmpstr (charla_wrapped_text_get_text (CHARLA_WRAPPED_TEXT (text)), ==,
+                   "<b>not bold</b> &amp; una palabra muy larga "
+                   "y otra más, sin ningún marcado, para que se parta en varias líneas");
+  g_assert_cmpint (gtk_widget_get_request_mode (text), ==, GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH);
+  gtk_widget_measure (text, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  g_assert_cmpint (minimum, ==, 0);
+  g_assert_cmpint (natural, ==, 0);
+  gtk_widget_measure (text, GTK_ORIENTATION_VERTICAL, 80, &narrow, NULL, NULL, NULL);
+  gtk_widget_measure (text, GTK_ORIENTATION_VERTICAL, 4000, &wide, NULL, NULL, NULL);
+  g_assert_cmpint (wide, >, 0);
+  g_assert_cmpint (narrow, >=, 4 * wide);
+
+  charla_wrapped_text_set_text (CHARLA_WRAPPED_TEXT (text), NULL);
+  g_assert_cmpstr (charla_wrapped_text_get_text (CHARLA_WRAPPED_TEXT (text)), ==, "");
+  g_assert_finalize_object (text);
 }
 
 int
@@ -155,6 +184,7 @@ main (int   argc,
               fixture_set_up, test_follows_new_messages, fixture_tear_down);
   g_test_add ("/charla/ui/chat-view/stays-where-the-user-scrolled", Fixture, NULL,
               fixture_set_up, test_stays_where_the_user_scrolled, fixture_tear_down);
+  g_test_add_func ("/charla/ui/chat-view/wrapped-text", test_wrapped_text);
   g_test_add ("/charla/ui/chat-view/plain-wrapped-text", Fixture, NULL,
               fixture_set_up, test_plain_wrapped_text, fixture_tear_down);
 

@@ -111,6 +111,47 @@ ui_test_find_label_containing (GtkWidget  *root,
   return NULL;
 }
 
+/* A mapped CharlaWrappedText (a message's text or header in the chat
+ * view) whose text is @text, or contains it when @containing. */
+static CharlaWrappedText *
+find_text (GtkWidget  *root,
+           const char *text,
+           gboolean    containing)
+{
+  if (CHARLA_IS_WRAPPED_TEXT (root) && gtk_widget_get_mapped (root))
+    {
+      const char *shown = charla_wrapped_text_get_text (CHARLA_WRAPPED_TEXT (root));
+
+      if (containing ? strstr (shown, text) != NULL : g_str_equal (shown, text))
+        return CHARLA_WRAPPED_TEXT (root);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      CharlaWrappedText *found = find_text (child, text, containing);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+CharlaWrappedText *
+ui_test_find_text (GtkWidget  *root,
+                   const char *text)
+{
+  return find_text (root, text, FALSE);
+}
+
+CharlaWrappedText *
+ui_test_find_text_containing (GtkWidget  *root,
+                              const char *text)
+{
+  return find_text (root, text, TRUE);
+}
+
 CharlaMessage *
 ui_test_last_message (CharlaNode *node)
 {

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "charla.h"
+#include "charla-wrapped-text.h"
 #include "charla-test-support.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,10 @@ GtkLabel      *ui_test_find_label   (GtkWidget    *root,
                                      const char   *text);
 GtkLabel      *ui_test_find_label_containing (GtkWidget  *root,
                                               const char *text);
+CharlaWrappedText *ui_test_find_text (GtkWidget  *root,
+                                      const char *text);
+CharlaWrappedText *ui_test_find_text_containing (GtkWidget  *root,
+                                                 const char *text);
 CharlaMessage *ui_test_last_message (CharlaNode   *node);
 gboolean       ui_test_has_message  (CharlaNode   *node,
                                      CharlaMessageKind kind,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "charla"
 
+#include <string.h>
+
 #include "charla-test-support.h"
 
 /* How often a wait looks at its condition when nothing else wakes it:
@@ -146,8 +148,6 @@ charla_test_finalize_node (CharlaNode **node_pointer)
   CHARLA_TEST_WAIT_UNTIL (*node_pointer == NULL);
 }
 
-/* A raw client, as a seed client or netcat: a blocking GSocket
- * connected to 127.0.0.1:@port. */
 /* How many file descriptors this process has open (Linux). */
 guint
 charla_test_count_open_fds (void)
@@ -162,6 +162,127 @@ charla_test_count_open_fds (void)
   return n;
 }
 
+/* How many established peers @node lists. */
+guint
+charla_test_n_peers (CharlaNode *node)
+{
+  return g_list_model_get_n_items (charla_node_get_peers (node));
+}
+
+/* The first peer @node lists under @name.
+ * Returns: (transfer none) (nullable): the peer (the list holds it) */
+CharlaPeer *
+charla_test_find_peer_named (CharlaNode *node,
+                             const char *name)
+{
+  GListModel *peers = charla_node_get_peers (node);
+
+  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
+    {
+      g_autoptr(CharlaPeer) peer = g_list_model_get_item (peers, i);
+
+      if (g_strcmp0 (charla_peer_get_name (peer), name) == 0)
+        return peer;
+    }
+
+  return NULL;
+}
+
+static void
+on_inbox_message (CharlaNode      *node,
+                  CharlaMessage   *message,
+                  CharlaTestInbox *inbox)
+{
+  const char *text = charla_message_get_text (message);
+
+  switch (charla_message_get_kind (message))
+    {
+    case CHARLA_MESSAGE_INCOMING:
+      g_ptr_array_add (inbox->texts, g_strdup (text));
+      g_ptr_array_add (inbox->senders, g_strdup (charla_message_get_sender (message)));
+      inbox->total_bytes += strlen (text);
+      break;
+    case CHARLA_MESSAGE_OUTGOING:
+      break;
+    case CHARLA_MESSAGE_NOTICE:
+    case CHARLA_MESSAGE_ERROR:
+    default:
+      g_test_message ("notice: %s", text);
+      g_ptr_array_add (inbox->notices, g_strdup (text));
+      break;
+    }
+}
+
+/* Starts collecting what @node shows; free it before or after the node. */
+CharlaTestInbox *
+charla_test_inbox_new (CharlaNode *node)
+{
+  CharlaTestInbox *inbox = g_new0 (CharlaTestInbox, 1);
+
+  inbox->node = node;
+  g_object_add_weak_pointer (G_OBJECT (node), (gpointer *) &inbox->node);
+  inbox->texts = g_ptr_array_new_with_free_func (g_free);
+  inbox->senders = g_ptr_array_new_with_free_func (g_free);
+  inbox->notices = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (node, "message", G_CALLBACK (on_inbox_message), inbox);
+
+  return inbox;
+}
+
+void
+charla_test_inbox_free (CharlaTestInbox *inbox)
+{
+  if (inbox->node != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (inbox->node, inbox);
+      g_object_remove_weak_pointer (G_OBJECT (inbox->node), (gpointer *) &inbox->node);
+    }
+  g_ptr_array_unref (inbox->texts);
+  g_ptr_array_unref (inbox->senders);
+  g_ptr_array_unref (inbox->notices);
+  g_free (inbox);
+}
+
+/* Whether @text has arrived, as a whole message. */
+gboolean
+charla_test_inbox_has_text (CharlaTestInbox *inbox,
+                            const char      *text)
+{
+  for (guint i = 0; i < inbox->texts->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (inbox->texts, i), text) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The first notice that contains @needle, or %NULL. */
+const char *
+charla_test_inbox_find_notice (CharlaTestInbox *inbox,
+                               const char      *needle)
+{
+  for (guint i = 0; i < inbox->notices->len; i++)
+    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
+      return g_ptr_array_index (inbox->notices, i);
+
+  return NULL;
+}
+
+/* How many notices contain @needle. */
+guint
+charla_test_inbox_count_notices (CharlaTestInbox *inbox,
+                                 const char      *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < inbox->notices->len; i++)
+    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
+      n++;
+
+  return n;
+}
+
+/* A raw client, as a seed client or netcat: a blocking GSocket
+ * connected to 127.0.0.1:@port. */
 GSocket *
 charla_test_raw_connect (guint16 port)
 {

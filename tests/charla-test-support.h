@@ -60,6 +60,40 @@ void        charla_test_finalize_node      (CharlaNode         **node_pointer);
 
 guint       charla_test_count_open_fds     (void);
 
+guint       charla_test_n_peers            (CharlaNode          *node);
+CharlaPeer *charla_test_find_peer_named    (CharlaNode          *node,
+                                            const char          *name);
+
+/**
+ * CharlaTestInbox:
+ * @texts: the text of each incoming chat message, in order
+ * @senders: the sender of each, in the same order
+ * @notices: the text of every notice and error
+ * @total_bytes: the length of all of @texts together
+ *
+ * What a node shows, collected from its #CharlaNode::message signal
+ * (its own outgoing messages are left out; notices are also logged).
+ */
+typedef struct
+{
+  CharlaNode *node;     /* weak */
+  GPtrArray  *texts;
+  GPtrArray  *senders;
+  GPtrArray  *notices;
+  gsize       total_bytes;
+} CharlaTestInbox;
+
+CharlaTestInbox *charla_test_inbox_new     (CharlaNode          *node);
+void        charla_test_inbox_free         (CharlaTestInbox     *inbox);
+gboolean    charla_test_inbox_has_text     (CharlaTestInbox     *inbox,
+                                            const char          *text);
+const char *charla_test_inbox_find_notice  (CharlaTestInbox     *inbox,
+                                            const char          *needle);
+guint       charla_test_inbox_count_notices (CharlaTestInbox    *inbox,
+                                            const char          *needle);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CharlaTestInbox, charla_test_inbox_free)
+
 GSocket    *charla_test_raw_connect        (guint16              port);
 void        charla_test_raw_send           (GSocket             *socket,
                                             const char          *data,

@@ -86,12 +86,6 @@ has_incoming (CharlaNode *node,
   return FALSE;
 }
 
-static guint
-n_peers (CharlaNode *node)
-{
-  return g_list_model_get_n_items (charla_node_get_peers (node));
-}
-
 /* A loopback port where nothing listens: bound, then closed. */
 static guint16
 closed_port (void)
@@ -223,7 +217,7 @@ test_connect (void)
   mark = n_messages (ana);
   g_assert_true (run_line (ana, colon, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_peers (ana), ==, 1);
+  g_assert_cmpuint (charla_test_n_peers (ana), ==, 1);
   g_assert_cmpuint (signals.joined, ==, 1);
   g_assert_cmpuint (n_messages (ana), ==, mark + 1);
   message = last_message (ana);
@@ -238,7 +232,7 @@ test_connect (void)
   mark = n_messages (ana);
   g_assert_true (run_line (ana, apart, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_peers (ana), ==, 2);
+  g_assert_cmpuint (charla_test_n_peers (ana), ==, 2);
   g_assert_cmpuint (signals.joined, ==, 2);
   g_assert_cmpuint (count_events (ana, mark, CHARLA_MESSAGE_EVENT_PEER_JOINED), ==, 1);
   g_assert_cmpuint (n_messages (ana), ==, mark + 1);
@@ -261,7 +255,7 @@ test_connect (void)
   g_assert_cmpuint (count_events (ana, mark, CHARLA_MESSAGE_EVENT_CONNECT_FAILED), ==, 1);
   charla_test_spin_for (100);
   g_assert_cmpuint (n_messages (ana), ==, mark + 1);
-  g_assert_cmpuint (n_peers (ana), ==, 2);
+  g_assert_cmpuint (charla_test_n_peers (ana), ==, 2);
   g_assert_cmpuint (signals.joined, ==, 2);
 
   /* A port out of range never reaches the node: the parser says so. */
@@ -300,7 +294,7 @@ test_names_and_exit (void)
 
   g_assert_true (run_line (ana, line, &error));
   g_assert_no_error (error);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (beto) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (beto) == 1);
   watch_peer_signals (ana, &ana_signals);
   watch_peer_signals (beto, &beto_signals);
   g_signal_connect (charla_node_get_peers (beto), "items-changed", G_CALLBACK (on_items_changed), &peers_changes);
@@ -358,7 +352,7 @@ test_names_and_exit (void)
   mark = n_messages (ana);
   g_assert_true (run_line (ana, "--ex", &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_peers (ana), ==, 0);
+  g_assert_cmpuint (charla_test_n_peers (ana), ==, 0);
   g_assert_cmpuint (ana_signals.left, ==, 1);
   g_assert_cmpuint (count_events (ana, mark, CHARLA_MESSAGE_EVENT_PEER_LEFT), ==, 1);
   g_assert_cmpuint (count_events (ana, mark, CHARLA_MESSAGE_EVENT_DISCONNECTED_ALL), ==, 1);
@@ -412,7 +406,7 @@ test_rename_during_handshake (void)
   charla_test_raw_send (client, hello, strlen (hello));
 
   raw_read_until (client, received, "\n" CHARLA_VERB_RENAME "Beto Nuevo\n");
-  CHARLA_TEST_WAIT_UNTIL (n_peers (beto) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (beto) == 1);
 }
 
 /* --scan with every form of arguments, on ports this test started. */
@@ -536,7 +530,7 @@ test_shutdown_delivers (void)
   g_assert_true (charla_node_shutdown_finish (ana, result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_events (ana, 0, CHARLA_MESSAGE_EVENT_UNDELIVERED), ==, 0);
-  g_assert_cmpuint (n_peers (ana), ==, 0);
+  g_assert_cmpuint (charla_test_n_peers (ana), ==, 0);
 
   CHARLA_TEST_WAIT_UNTIL (has_incoming (beto, "el último"));
 }
@@ -557,7 +551,7 @@ test_shutdown_undelivered (gconstpointer data)
   g_socket_set_option (sleeper, SOL_SOCKET, SO_RCVBUF, 4096, NULL);
   /* Says something, so it is a seed client and a chat partner. */
   charla_test_raw_send (sleeper, "hola", 4);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (ana) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (ana) == 1);
 
   for (guint i = 0; i < 200; i++)
     charla_node_send (ana, chunk);
@@ -578,7 +572,7 @@ test_shutdown_undelivered (gconstpointer data)
   g_assert_false (charla_node_shutdown_finish (ana, result, &error));
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_UNDELIVERED);
   g_assert_cmpuint (count_events (ana, 0, CHARLA_MESSAGE_EVENT_UNDELIVERED), ==, 1);
-  g_assert_cmpuint (n_peers (ana), ==, 0);
+  g_assert_cmpuint (charla_test_n_peers (ana), ==, 0);
   g_assert_false (charla_node_get_running (ana));
 }
 

@@ -27,60 +27,10 @@ wait_for_peers (CharlaNode *node,
   charla_test_wait_until (model_has_exactly, &check);
 }
 
-/* Collects the chat text a node receives. */
 typedef struct
 {
-  GPtrArray *texts;
-  GPtrArray *senders;
-  GPtrArray *notices;
-  gsize      total_bytes;
-} Inbox;
-
-static void
-on_message (CharlaNode    *node,
-            CharlaMessage *message,
-            Inbox         *inbox)
-{
-  if (charla_message_get_kind (message) == CHARLA_MESSAGE_INCOMING)
-    {
-      g_ptr_array_add (inbox->texts, g_strdup (charla_message_get_text (message)));
-      g_ptr_array_add (inbox->senders, g_strdup (charla_message_get_sender (message)));
-      inbox->total_bytes += strlen (charla_message_get_text (message));
-    }
-  else if (charla_message_get_kind (message) != CHARLA_MESSAGE_OUTGOING)
-    {
-      g_ptr_array_add (inbox->notices, g_strdup (charla_message_get_text (message)));
-    }
-}
-
-static Inbox *
-inbox_new (CharlaNode *node)
-{
-  Inbox *inbox = g_new0 (Inbox, 1);
-
-  inbox->texts = g_ptr_array_new_with_free_func (g_free);
-  inbox->senders = g_ptr_array_new_with_free_func (g_free);
-  inbox->notices = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (node, "message", G_CALLBACK (on_message), inbox);
-
-  return inbox;
-}
-
-static void
-inbox_free (Inbox *inbox)
-{
-  g_ptr_array_unref (inbox->texts);
-  g_ptr_array_unref (inbox->senders);
-  g_ptr_array_unref (inbox->notices);
-  g_free (inbox);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Inbox, inbox_free)
-
-typedef struct
-{
-  Inbox *inbox;
-  guint  n_texts;
+  CharlaTestInbox *inbox;
+  guint            n_texts;
 } InboxCheck;
 
 static gboolean
@@ -92,8 +42,8 @@ inbox_has (gpointer data)
 }
 
 static void
-wait_for_texts (Inbox *inbox,
-                guint  n_texts)
+wait_for_texts (CharlaTestInbox *inbox,
+                guint            n_texts)
 {
   InboxCheck check = { inbox, n_texts };
 
@@ -102,8 +52,8 @@ wait_for_texts (Inbox *inbox,
 
 typedef struct
 {
-  Inbox      *inbox;
-  const char *text;
+  CharlaTestInbox *inbox;
+  const char      *text;
 } LastTextCheck;
 
 static gboolean
@@ -117,8 +67,8 @@ inbox_last_text_is (gpointer data)
 
 /* Waits (at most 20 s, like every wait here) for @text to arrive last. */
 static void
-wait_for_last_text (Inbox      *inbox,
-                    const char *text)
+wait_for_last_text (CharlaTestInbox *inbox,
+                    const char      *text)
 {
   LastTextCheck check = { inbox, text };
 
@@ -137,20 +87,9 @@ static gboolean
 inbox_has_bytes (gpointer data)
 {
   gpointer *pair = data;
-  Inbox *inbox = pair[0];
+  CharlaTestInbox *inbox = pair[0];
 
   return inbox->total_bytes >= GPOINTER_TO_SIZE (pair[1]);
-}
-
-static gboolean
-inbox_has_notice_containing (Inbox      *inbox,
-                             const char *needle)
-{
-  for (guint i = 0; i < inbox->notices->len; i++)
-    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
-      return TRUE;
-
-  return FALSE;
 }
 
 /* Two nodes, one connects: both learn the other's name, chat both ways. */
@@ -159,8 +98,8 @@ test_two_nodes_chat (void)
 {
   g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
   g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
-  g_autoptr(Inbox) ana_inbox = inbox_new (ana);
-  g_autoptr(Inbox) beto_inbox = inbox_new (beto);
+  g_autoptr(CharlaTestInbox) ana_inbox = charla_test_inbox_new (ana);
+  g_autoptr(CharlaTestInbox) beto_inbox = charla_test_inbox_new (beto);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) to_ana = NULL;
   g_autoptr(CharlaPeer) from_beto = NULL;
@@ -197,10 +136,10 @@ test_two_nodes_chat (void)
 
   /* --ex closes every connection, on both sides, and says so. */
   g_assert_cmpuint (charla_node_disconnect_all (beto), ==, 1);
-  g_assert_true (inbox_has_notice_containing (beto_inbox, "Closed 1 connection"));
+  g_assert_nonnull (charla_test_inbox_find_notice (beto_inbox, "Closed 1 connection"));
   wait_for_peers (beto, 0);
   wait_for_peers (ana, 0);
-  g_assert_true (inbox_has_notice_containing (ana_inbox, "disconnected"));
+  g_assert_nonnull (charla_test_inbox_find_notice (ana_inbox, "disconnected"));
 }
 
 /* Two nodes connected both ways get each message once; a node that
@@ -210,7 +149,7 @@ test_mutual_and_self_connections (void)
 {
   g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
   g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
-  g_autoptr(Inbox) ana_inbox = inbox_new (ana);
+  g_autoptr(CharlaTestInbox) ana_inbox = charla_test_inbox_new (ana);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) to_ana = NULL;
   g_autoptr(CharlaPeer) to_beto = NULL;
@@ -246,8 +185,8 @@ test_fan_out_to_all (void)
   g_autoptr(CharlaNode) hub = charla_test_start_node ("Hub");
   g_autoptr(CharlaNode) uno = charla_test_start_node ("Uno");
   g_autoptr(CharlaNode) dos = charla_test_start_node ("Dos");
-  g_autoptr(Inbox) uno_inbox = inbox_new (uno);
-  g_autoptr(Inbox) dos_inbox = inbox_new (dos);
+  g_autoptr(CharlaTestInbox) uno_inbox = charla_test_inbox_new (uno);
+  g_autoptr(CharlaTestInbox) dos_inbox = charla_test_inbox_new (dos);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer1 = NULL;
   g_autoptr(CharlaPeer) peer2 = NULL;
@@ -281,10 +220,10 @@ static void
 test_send_with_nobody (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Sola");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
 
   g_assert_cmpuint (charla_node_send (node, "¿hay alguien?"), ==, 0);
-  g_assert_true (inbox_has_notice_containing (inbox, "Nobody is connected"));
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "Nobody is connected"));
   g_assert_cmpuint (charla_node_send (node, ""), ==, 0);
 }
 
@@ -352,7 +291,7 @@ test_connect_refused (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(CharlaNode) gone = charla_test_start_node ("Ido");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   guint16 closed_port = charla_node_get_port (gone);
@@ -362,7 +301,7 @@ test_connect_refused (void)
   g_assert_null (peer);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_nonnull (strstr (error->message, "127.0.0.1"));
-  g_assert_true (inbox_has_notice_containing (inbox, "Could not connect"));
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "Could not connect"));
 
   /* The session goes on. */
   g_assert_true (charla_node_get_running (node));
@@ -538,7 +477,7 @@ static void
 test_raw_client (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Señora Ñandú");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) client = charla_test_raw_connect (charla_node_get_port (node));
   g_autoptr(CharlaPeer) peer = NULL;
   char reply[64] = { 0 };
@@ -594,7 +533,7 @@ static void
 test_probe_is_not_a_peer (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
 
   for (guint i = 0; i < 5; i++)
     {
@@ -617,7 +556,7 @@ static void
 test_huge_line (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) client = charla_test_raw_connect (charla_node_get_port (node));
   gsize total = 10 * 1024 * 1024;
   g_autofree char *payload = g_strnfill (total, 'z');
@@ -640,7 +579,7 @@ test_huge_framed_message (void)
 {
   g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
   g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
-  g_autoptr(Inbox) inbox = inbox_new (ana);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (ana);
   g_autoptr(GError) error = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   gsize total = 10 * 1024 * 1024;
@@ -670,8 +609,8 @@ test_slow_peer_dropped (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
   g_autoptr(CharlaNode) friend = charla_test_start_node ("Amiga");
-  g_autoptr(Inbox) inbox = inbox_new (node);
-  g_autoptr(Inbox) friend_inbox = inbox_new (friend);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
+  g_autoptr(CharlaTestInbox) friend_inbox = charla_test_inbox_new (friend);
   g_autoptr(GSocket) sleeper = charla_test_raw_connect (charla_node_get_port (node));
   g_autoptr(CharlaPeer) sleeper_peer = NULL;
   g_autoptr(CharlaPeer) friend_peer = NULL;
@@ -694,8 +633,8 @@ test_slow_peer_dropped (void)
     }
 
   charla_test_wait_until (peer_is_closed, sleeper_peer);
-  g_assert_true (inbox_has_notice_containing (inbox, "could not be delivered"));
-  g_assert_true (inbox_has_notice_containing (inbox, "stopped reading"));
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "could not be delivered"));
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "stopped reading"));
 
   g_assert_cmpint (charla_peer_get_state (friend_peer), ==, CHARLA_PEER_STATE_CONNECTED);
   charla_node_send (node, "sigues ahí");
@@ -708,7 +647,7 @@ test_text_during_handshake (void)
 {
   g_autoptr(CharlaNode) ana = charla_test_start_node ("Ana");
   g_autoptr(CharlaNode) beto = charla_test_start_node ("Beto");
-  g_autoptr(Inbox) inbox = inbox_new (ana);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (ana);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GError) error = NULL;

@@ -22,103 +22,6 @@
 #include "charla-node-private.h"
 #include "charla-platform-private.h"
 
-/* Collects what a node shows. */
-typedef struct
-{
-  GPtrArray *texts;
-  GPtrArray *senders;
-  GPtrArray *notices;
-  guint      n_incoming;
-} Inbox;
-
-static void
-on_message (CharlaNode    *node,
-            CharlaMessage *message,
-            Inbox         *inbox)
-{
-  switch (charla_message_get_kind (message))
-    {
-    case CHARLA_MESSAGE_INCOMING:
-      g_ptr_array_add (inbox->texts, g_strdup (charla_message_get_text (message)));
-      g_ptr_array_add (inbox->senders, g_strdup (charla_message_get_sender (message)));
-      inbox->n_incoming++;
-      break;
-    case CHARLA_MESSAGE_OUTGOING:
-      break;
-    case CHARLA_MESSAGE_NOTICE:
-    case CHARLA_MESSAGE_ERROR:
-    default:
-      g_test_message ("notice: %s", charla_message_get_text (message));
-      g_ptr_array_add (inbox->notices, g_strdup (charla_message_get_text (message)));
-      break;
-    }
-}
-
-static Inbox *
-inbox_new (CharlaNode *node)
-{
-  Inbox *inbox = g_new0 (Inbox, 1);
-
-  inbox->texts = g_ptr_array_new_with_free_func (g_free);
-  inbox->senders = g_ptr_array_new_with_free_func (g_free);
-  inbox->notices = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (node, "message", G_CALLBACK (on_message), inbox);
-
-  return inbox;
-}
-
-static void
-inbox_free (Inbox *inbox)
-{
-  g_ptr_array_unref (inbox->texts);
-  g_ptr_array_unref (inbox->senders);
-  g_ptr_array_unref (inbox->notices);
-  g_free (inbox);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Inbox, inbox_free)
-
-static gboolean
-inbox_has_text (Inbox      *inbox,
-                const char *text)
-{
-  for (guint i = 0; i < inbox->texts->len; i++)
-    if (g_strcmp0 (g_ptr_array_index (inbox->texts, i), text) == 0)
-      return TRUE;
-
-  return FALSE;
-}
-
-static const char *
-inbox_find_notice (Inbox      *inbox,
-                   const char *needle)
-{
-  for (guint i = 0; i < inbox->notices->len; i++)
-    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
-      return g_ptr_array_index (inbox->notices, i);
-
-  return NULL;
-}
-
-static guint
-inbox_count_notices (Inbox      *inbox,
-                     const char *needle)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < inbox->notices->len; i++)
-    if (strstr (g_ptr_array_index (inbox->notices, i), needle) != NULL)
-      n++;
-
-  return n;
-}
-
-static guint
-n_peers (CharlaNode *node)
-{
-  return g_list_model_get_n_items (charla_node_get_peers (node));
-}
-
 /* Whether @node lists the peer at the other end of a raw client. */
 static gboolean
 has_peer_with_port (CharlaNode *node,
@@ -139,48 +42,29 @@ has_peer_with_port (CharlaNode *node,
   return FALSE;
 }
 
-static gboolean
-has_peer_named (CharlaNode *node,
-                const char *name)
-{
-  GListModel *peers = charla_node_get_peers (node);
-
-  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
-    {
-      g_autoptr(CharlaPeer) peer = g_list_model_get_item (peers, i);
-
-      if (g_strcmp0 (charla_peer_get_name (peer), name) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* The proof after every attack: a new, well-behaved node connects to
  * @node and the two exchange a message each way. */
 static void
 check_friend_chats (CharlaNode *node)
 {
   g_autoptr(CharlaNode) friend = charla_test_start_node ("Testigo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
-  g_autoptr(Inbox) friend_inbox = inbox_new (friend);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
+  g_autoptr(CharlaTestInbox) friend_inbox = charla_test_inbox_new (friend);
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GError) error = NULL;
 
   peer = charla_test_connect_node (friend, "127.0.0.1", charla_node_get_port (node), &error);
   g_assert_no_error (error);
-  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Testigo"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_find_peer_named (node, "Testigo") != NULL);
 
   g_assert_cmpuint (charla_node_send (node, "¿sigues ahí?"), >=, 1);
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (friend_inbox, "¿sigues ahí?"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (friend_inbox, "¿sigues ahí?"));
 
   g_assert_cmpuint (charla_node_send (friend, "sí, aquí estoy"), ==, 1);
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "sí, aquí estoy"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "sí, aquí estoy"));
 
-  g_signal_handlers_disconnect_by_data (node, inbox);
   charla_node_disconnect_all (friend);
-  CHARLA_TEST_WAIT_UNTIL (!has_peer_named (node, "Testigo"));
-  g_signal_handlers_disconnect_by_data (friend, friend_inbox);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_find_peer_named (node, "Testigo") == NULL);
   charla_test_finalize_node (&friend);
 }
 
@@ -270,7 +154,7 @@ static CharlaPeer *
 wait_for_peer (CharlaNode *node,
                guint       n)
 {
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) >= n);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) >= n);
 
   return g_list_model_get_item (charla_node_get_peers (node), n - 1);
 }
@@ -281,7 +165,7 @@ static void
 test_undelivered_counts_messages (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) sleeper = charla_test_raw_connect (charla_node_get_port (node));
   g_autoptr(CharlaPeer) sleeper_peer = NULL;
   g_autofree char *text = g_strnfill (3 * 1024, 'm');
@@ -302,7 +186,7 @@ test_undelivered_counts_messages (void)
       g_main_context_iteration (NULL, FALSE);
     }
 
-  notice = inbox_find_notice (inbox, "could not be delivered");
+  notice = charla_test_inbox_find_notice (inbox, "could not be delivered");
   g_assert_nonnull (notice);
   g_assert_cmpint (sscanf (notice, "%u", &n_undelivered), ==, 1);
   g_test_message ("sent %u, %u undelivered", n_sent, n_undelivered);
@@ -348,7 +232,7 @@ static void
 test_dropped_peer_is_told (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) sleeper = NULL;
   g_autoptr(CharlaPeer) sleeper_peer = NULL;
   g_autoptr(GSocket) other = NULL;
@@ -375,7 +259,7 @@ test_dropped_peer_is_told (void)
   g_assert_nonnull (bye);
   g_assert_cmpint (sscanf (bye, "\nBYE TOO-SLOW %u", &missed), ==, 1);
   g_assert_cmpuint (missed, >, 0);
-  g_assert_nonnull (inbox_find_notice (inbox, "stopped reading"));
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "stopped reading"));
 
   /* The other way round: a peer says goodbye, the user is told why. */
   other = raw_charla_connect (charla_node_get_port (node), "00000000000000bb", "Lenta");
@@ -383,8 +267,8 @@ test_dropped_peer_is_told (void)
   sleeper_peer = wait_for_peer (node, 1);
   charla_test_raw_send (other, "MSG adiós\nBYE TOO-SLOW 42\n", strlen ("MSG adiós\nBYE TOO-SLOW 42\n"));
   g_socket_close (other, NULL);
-  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "42 messages did not arrive") != NULL);
-  g_assert_true (inbox_has_text (inbox, "adiós"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "42 messages did not arrive") != NULL);
+  g_assert_true (charla_test_inbox_has_text (inbox, "adiós"));
 
   check_friend_chats (node);
 }
@@ -421,23 +305,6 @@ on_flood_message (CharlaNode    *node,
     }
 }
 
-static CharlaPeer *
-find_peer_named (CharlaNode *node,
-                 const char *name)
-{
-  GListModel *peers = charla_node_get_peers (node);
-
-  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
-    {
-      g_autoptr(CharlaPeer) peer = g_list_model_get_item (peers, i);
-
-      if (g_strcmp0 (charla_peer_get_name (peer), name) == 0)
-        return peer;
-    }
-
-  return NULL;
-}
-
 /* A peer sends 300,000 tiny messages as fast as it can. Another peer's
  * message, once it is in the node's socket, is handled within a few
  * turns (a few hundred flood messages later), not after the whole
@@ -466,8 +333,8 @@ test_flood_takes_turns (void)
   g_signal_connect (node, "message", G_CALLBACK (on_flood_message), &flood);
   friend = raw_charla_connect (charla_node_get_port (node), "00000000000000fe", "Amiga");
   flooder = raw_charla_connect (charla_node_get_port (node), "00000000000000fd", "Inundación");
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 2 && find_peer_named (node, "Amiga") != NULL);
-  friend_peer = find_peer_named (node, "Amiga");
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 2 && charla_test_find_peer_named (node, "Amiga") != NULL);
+  friend_peer = charla_test_find_peer_named (node, "Amiga");
 
   while (n_sent < n_flood)
     {
@@ -514,7 +381,7 @@ test_flood_takes_turns (void)
   g_signal_handlers_disconnect_by_data (node, &flood);
   g_socket_close (flooder, NULL);
   g_socket_close (friend, NULL);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 0);
 
   check_friend_chats (node);
 }
@@ -525,7 +392,7 @@ static void
 test_framed_limits (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) client = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
@@ -550,7 +417,7 @@ test_framed_limits (void)
   g_string_append (line, "\nMSG fin\n");
   charla_test_raw_send (client, line->str, line->len);
 
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "fin"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "fin"));
   for (guint i = 0; i + 1 < inbox->texts->len; i++)
     {
       const char *text = g_ptr_array_index (inbox->texts, i);
@@ -604,7 +471,7 @@ test_other_protocols (void)
 #undef PROBE
   };
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) lines = NULL;
   g_autoptr(GSocket) late = NULL;
   g_autoptr(GSocket) seed = NULL;
@@ -624,8 +491,8 @@ test_other_protocols (void)
       g_assert_true (g_str_has_prefix (g_ptr_array_index (inbox->notices, n_notices), "127.0.0.1 "));
       g_assert_nonnull (strstr (g_ptr_array_index (inbox->notices, n_notices), probes[i].what));
     }
-  g_assert_cmpuint (inbox->n_incoming, ==, 0);
-  g_assert_cmpuint (n_peers (node), ==, 0);
+  g_assert_cmpuint (inbox->texts->len, ==, 0);
+  g_assert_cmpuint (charla_test_n_peers (node), ==, 0);
 
   /* A probe that waited to be listed first (nmap's first probe only
    * listens): it goes from the list, still with one line. */
@@ -633,9 +500,9 @@ test_other_protocols (void)
   late_peer = wait_for_peer (node, 1);
   raw_send_string (late, "GET / HTTP/1.0\r\n\r\n");
   raw_wait_closed (late);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
-  g_assert_cmpuint (inbox_count_notices (inbox, "spoke another protocol (HTTP)"), ==, 4);
-  g_assert_null (inbox_find_notice (inbox, "disconnected"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 0);
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "spoke another protocol (HTTP)"), ==, 4);
+  g_assert_null (charla_test_inbox_find_notice (inbox, "disconnected"));
 
   /* Empty lines are no protocol, and nothing to show either. */
   lines = charla_test_raw_connect (charla_node_get_port (node));
@@ -646,16 +513,16 @@ test_other_protocols (void)
   /* A seed client's text arrives, typed however. */
   seed = charla_test_raw_connect (charla_node_get_port (node));
   raw_send_string (seed, "GET me a coffee");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "GET me a coffee"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "GET me a coffee"));
   charla_test_spin_for (100);
   raw_send_string (seed, "HELP");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "HELP"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "HELP"));
   charla_test_spin_for (100);
   raw_send_string (seed, "uno\r\ndos \x1b[31mrojo\r\n");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "uno"));
-  CHARLA_TEST_WAIT_UNTIL (inbox->n_incoming == 4);
-  g_assert_cmpuint (inbox_count_notices (inbox, "spoke another protocol"), ==, 10);
-  g_assert_cmpuint (inbox_count_notices (inbox, "binary data"), ==, 4);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "uno"));
+  CHARLA_TEST_WAIT_UNTIL (inbox->texts->len == 4);
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "spoke another protocol"), ==, 10);
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "binary data"), ==, 4);
   g_socket_close (seed, NULL);
 
   check_friend_chats (node);
@@ -668,18 +535,18 @@ test_empty_messages (void)
   static const char raw[] = "\n\n  \n\t\n\xe2\x80\x8b\n\xc2\xa0\nhola\n";
   static const char framed[] = "MSG \nMSG    \nMSG \xe2\x80\x8b\xe2\x80\x8e\nMSG adiós\n";
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) seed = charla_test_raw_connect (charla_node_get_port (node));
   g_autoptr(GSocket) charla = NULL;
 
   charla_test_raw_send (seed, raw, sizeof raw - 1);
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "hola"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "hola"));
 
   charla = raw_charla_connect (charla_node_get_port (node), "00000000000000ee", "Vacía");
   charla_test_raw_send (charla, framed, sizeof framed - 1);
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "adiós"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "adiós"));
 
-  g_assert_cmpuint (inbox->n_incoming, ==, 2);
+  g_assert_cmpuint (inbox->texts->len, ==, 2);
   g_socket_close (seed, NULL);
   g_socket_close (charla, NULL);
 
@@ -691,7 +558,7 @@ static void
 test_connect_to_other_service (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) server = NULL;
   g_autoptr(GSocket) accepted = NULL;
   g_autoptr(GSocketAddress) any = NULL;
@@ -723,8 +590,8 @@ test_connect_to_other_service (void)
   g_assert_null (peer);
   g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_OTHER_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "(HTTP)"));
-  g_assert_cmpuint (inbox_count_notices (inbox, "(HTTP)"), ==, 1);
-  g_assert_cmpuint (n_peers (node), ==, 0);
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "(HTTP)"), ==, 1);
+  g_assert_cmpuint (charla_test_n_peers (node), ==, 0);
 
   check_friend_chats (node);
 }
@@ -738,8 +605,8 @@ test_claimed_ids (void)
 {
   g_autoptr(CharlaNode) hub = charla_test_start_node ("Hub");
   g_autoptr(CharlaNode) nora = charla_test_start_node ("Nora");
-  g_autoptr(Inbox) hub_inbox = inbox_new (hub);
-  g_autoptr(Inbox) nora_inbox = inbox_new (nora);
+  g_autoptr(CharlaTestInbox) hub_inbox = charla_test_inbox_new (hub);
+  g_autoptr(CharlaTestInbox) nora_inbox = charla_test_inbox_new (nora);
   g_autoptr(GSocket) impostor = NULL;
   g_autoptr(GSocket) mirror = NULL;
   g_autoptr(GString) received = NULL;
@@ -749,26 +616,26 @@ test_claimed_ids (void)
   g_autofree char *hub_id = learn_node_id (charla_node_get_port (hub));
 
   impostor = raw_charla_connect (charla_node_get_port (hub), nora_id, "Nora");
-  CHARLA_TEST_WAIT_UNTIL (n_peers (hub) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (hub) == 1);
   to_hub = charla_test_connect_node (nora, "127.0.0.1", charla_node_get_port (hub), &error);
   g_assert_no_error (error);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (hub) == 2);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (hub) == 2);
 
   /* The real Nora gets the hub's message; so does the impostor, which
    * is listed and shown for what it is. */
   g_assert_cmpuint (charla_node_send (hub, "para Nora"), ==, 1);
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (nora_inbox, "para Nora"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (nora_inbox, "para Nora"));
   received = raw_receive_until (impostor, "MSG para Nora\n");
 
   /* Both are heard, each as itself. */
   raw_send_string (impostor, "ID 0123456789abcdef\nMSG soy Nora\n");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (hub_inbox, "soy Nora"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (hub_inbox, "soy Nora"));
   g_assert_cmpuint (charla_node_send (nora, "la de verdad"), ==, 1);
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (hub_inbox, "la de verdad"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (hub_inbox, "la de verdad"));
 
   /* Replaying a message id with other text hides nothing. */
   raw_send_string (impostor, "ID 0123456789abcdef\nMSG otra cosa\n");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (hub_inbox, "otra cosa"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (hub_inbox, "otra cosa"));
 
   /* The hub's own id on an incoming connection: refused, one line, and
    * nothing it says is shown. */
@@ -776,13 +643,13 @@ test_claimed_ids (void)
   raw_send_string (mirror, "MSG soy tú\nNAME Otro\n");
   g_string_free (g_steal_pointer (&received), TRUE);
   received = raw_receive_all (mirror);
-  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (hub_inbox, "claimed to be this node") != NULL);
-  g_assert_false (inbox_has_text (hub_inbox, "soy tú"));
-  g_assert_null (inbox_find_notice (hub_inbox, "Otro"));
-  g_assert_cmpuint (n_peers (hub), ==, 2);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (hub_inbox, "claimed to be this node") != NULL);
+  g_assert_false (charla_test_inbox_has_text (hub_inbox, "soy tú"));
+  g_assert_null (charla_test_inbox_find_notice (hub_inbox, "Otro"));
+  g_assert_cmpuint (charla_test_n_peers (hub), ==, 2);
 
   g_socket_close (impostor, NULL);
-  CHARLA_TEST_WAIT_UNTIL (n_peers (hub) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (hub) == 1);
   check_friend_chats (hub);
 }
 
@@ -831,7 +698,7 @@ test_descriptor_limit (void)
   if (g_test_subprocess ())
     {
       g_autoptr(CharlaNode) node = NULL;
-      g_autoptr(Inbox) inbox = NULL;
+      g_autoptr(CharlaTestInbox) inbox = NULL;
       g_autoptr(GArray) clients = g_array_new (FALSE, FALSE, sizeof (int));
       struct rlimit limit;
       guint errors_before_wait;
@@ -841,7 +708,7 @@ test_descriptor_limit (void)
       g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
 
       node = charla_test_start_node_bound ("Nodo", "127.0.0.1");
-      inbox = inbox_new (node);
+      inbox = charla_test_inbox_new (node);
 
       for (guint i = 0; i < 40; i++)
         {
@@ -853,7 +720,7 @@ test_descriptor_limit (void)
         }
       g_test_message ("%u clients connected", clients->len);
 
-      CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "Out of file descriptors") != NULL);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "Out of file descriptors") != NULL);
       errors_before_wait = charla_node_get_n_accept_errors (node);
       charla_test_spin_for (500);
       /* Half a second of waiting costs a handful of tries, not a spin. */
@@ -863,8 +730,8 @@ test_descriptor_limit (void)
 
       for (guint i = 0; i < clients->len; i++)
         close (g_array_index (clients, int, i));
-      CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "Accepting connections again") != NULL);
-      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "Accepting connections again") != NULL);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 0);
 
       check_friend_chats (node);
       return;
@@ -905,7 +772,7 @@ test_connection_burst (void)
         g_main_context_iteration (NULL, FALSE);
     }
 
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1000);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 1000);
 
   probe = charla_test_raw_connect (charla_node_get_port (node));
   raw_send_string (probe, "--name");
@@ -917,7 +784,7 @@ test_connection_burst (void)
 
   for (guint i = 0; i < clients->len; i++)
     close (g_array_index (clients, int, i));
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 0);
 
   check_friend_chats (node);
 }
@@ -950,25 +817,25 @@ static void
 test_silent_peers_stay (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) seed_client = NULL;
   g_autoptr(GSocket) charla = NULL;
 
   charla_node_set_handshake_timeout (node, 20);
   seed_client = charla_test_raw_connect (charla_node_get_port (node));
   charla = raw_charla_connect (charla_node_get_port (node), "00000000000000dd", "Callada");
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 2);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 2);
 
   charla_test_spin_for (1500);
-  g_assert_cmpuint (n_peers (node), ==, 2);
+  g_assert_cmpuint (charla_test_n_peers (node), ==, 2);
   g_assert_true (raw_is_open (seed_client));
   g_assert_true (raw_is_open (charla));
-  g_assert_null (inbox_find_notice (inbox, "closed"));
+  g_assert_null (charla_test_inbox_find_notice (inbox, "closed"));
 
   raw_send_string (seed_client, "por fin escribo");
   raw_send_string (charla, "MSG y yo\n");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "por fin escribo") && inbox_has_text (inbox, "y yo"));
-  g_assert_cmpuint (n_peers (node), ==, 2);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "por fin escribo") && charla_test_inbox_has_text (inbox, "y yo"));
+  g_assert_cmpuint (charla_test_n_peers (node), ==, 2);
 
   check_friend_chats (node);
 }
@@ -989,7 +856,7 @@ test_query_in_pieces_is_decided (void)
   raw_send_string (client, "--na");
   charla_test_spin_for (5);
   raw_send_string (client, "me");
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 1);
   g_assert_true (raw_is_open (client));
 }
 
@@ -1002,7 +869,7 @@ static void
 test_room_is_made (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GPtrArray) speakers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) mutes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GSocket) newcomer = NULL;
@@ -1021,23 +888,23 @@ test_room_is_made (void)
 
       g_ptr_array_add (speakers, speaker);
       raw_send_string (speaker, text);
-      CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, text));
+      CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, text));
     }
   for (guint i = 0; i < 4; i++)
     {
       g_ptr_array_add (mutes, charla_test_raw_connect (port));
-      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 5 + i);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 5 + i);
     }
 
   /* A silent newcomer: the oldest silent one makes room for it. */
   newcomer = charla_test_raw_connect (port);
   raw_wait_closed (g_ptr_array_index (mutes, 0));
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 8 && has_peer_with_port (node, newcomer));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 8 && has_peer_with_port (node, newcomer));
   for (guint i = 1; i < 4; i++)
     g_assert_true (raw_is_open (g_ptr_array_index (mutes, i)));
   for (guint i = 0; i < 4; i++)
     g_assert_true (raw_is_open (g_ptr_array_index (speakers, i)));
-  g_assert_cmpuint (inbox_count_notices (inbox, "closing the oldest that never said anything"), ==, 1);
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "closing the oldest that never said anything"), ==, 1);
 
   /* A seed scanner's probe too: the next oldest goes, the probe is answered. */
   probe = charla_test_raw_connect (port);
@@ -1045,12 +912,12 @@ test_room_is_made (void)
   g_assert_cmpint (charla_test_raw_receive (probe, reply, sizeof reply - 1), ==, 4);
   g_assert_cmpstr (reply, ==, "Nodo");
   raw_wait_closed (g_ptr_array_index (mutes, 1));
-  g_assert_cmpuint (inbox_count_notices (inbox, "closing the oldest that never said anything"), ==, 1);
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "closing the oldest that never said anything"), ==, 1);
 
   /* The probe leaves a place free: the episode ends, told once. */
   g_socket_close (probe, NULL);
-  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "Room for new connections again") != NULL);
-  g_assert_nonnull (inbox_find_notice (inbox, "Room for new connections again (2 silent ones were closed"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "Room for new connections again") != NULL);
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "Room for new connections again (2 silent ones were closed"));
 
   /* Full again, and everyone speaks: nobody can be closed for room. */
   g_ptr_array_add (speakers, charla_test_raw_connect (port));
@@ -1058,19 +925,19 @@ test_room_is_made (void)
   for (guint i = 2; i < 4; i++)
     raw_send_string (g_ptr_array_index (mutes, i), "ya hablo");
   raw_send_string (newcomer, "yo también");
-  CHARLA_TEST_WAIT_UNTIL (inbox_has_text (inbox, "hola 4") && inbox_has_text (inbox, "yo también"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_has_text (inbox, "hola 4") && charla_test_inbox_has_text (inbox, "yo también"));
   refused = charla_test_raw_connect (port);
   raw_wait_closed (refused);
-  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "refusing new ones until some close") != NULL);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "refusing new ones until some close") != NULL);
   for (guint i = 2; i < 4; i++)
     g_assert_true (raw_is_open (g_ptr_array_index (mutes, i)));
   g_assert_true (raw_is_open (newcomer));
 
   /* Two leave: accepting again, told once. */
   g_ptr_array_remove_range (speakers, 0, 2);
-  CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "Accepting connections again") != NULL);
-  g_assert_nonnull (inbox_find_notice (inbox, "Accepting connections again (1 was refused)"));
-  g_assert_cmpuint (inbox_count_notices (inbox, "refusing new ones"), ==, 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "Accepting connections again") != NULL);
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "Accepting connections again (1 was refused)"));
+  g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "refusing new ones"), ==, 1);
 
   check_friend_chats (node);
 }
@@ -1116,7 +983,7 @@ test_per_address_cap (void)
   if (g_test_subprocess ())
     {
       g_autoptr(CharlaNode) node = NULL;
-      g_autoptr(Inbox) inbox = NULL;
+      g_autoptr(CharlaTestInbox) inbox = NULL;
       g_autoptr(GArray) clients = g_array_new (FALSE, FALSE, sizeof (int));
       int other;
       int refused;
@@ -1130,7 +997,7 @@ test_per_address_cap (void)
 
       node = charla_test_start_node ("Nodo");
       charla_node_set_handshake_timeout (node, 50);
-      inbox = inbox_new (node);
+      inbox = charla_test_inbox_new (node);
 
       for (guint i = 0; i < 64; i++)
         {
@@ -1139,7 +1006,7 @@ test_per_address_cap (void)
           g_assert_cmpint (fd, >=, 0);
           g_array_append_val (clients, fd);
         }
-      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 64);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 64);
 
       /* Six more: the six oldest silent ones make room, nobody else. */
       for (guint i = 0; i < 6; i++)
@@ -1151,23 +1018,23 @@ test_per_address_cap (void)
         }
       for (guint i = 0; i < 6; i++)
         fd_wait_closed (g_array_index (clients, int, i));
-      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 64);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 64);
       for (guint i = 6; i < clients->len; i++)
         g_assert_false (fd_was_closed (g_array_index (clients, int, i)));
-      g_assert_cmpuint (inbox_count_notices (inbox, "from 192.0.2.2 are open"), ==, 1);
-      g_assert_nonnull (inbox_find_notice (inbox, "closing the oldest of them that never said anything"));
+      g_assert_cmpuint (charla_test_inbox_count_notices (inbox, "from 192.0.2.2 are open"), ==, 1);
+      g_assert_nonnull (charla_test_inbox_find_notice (inbox, "closing the oldest of them that never said anything"));
 
       /* All of them speak: the next one from there is refused. */
       for (guint i = 6; i < clients->len; i++)
         while (send (g_array_index (clients, int, i), "hola", 4, MSG_NOSIGNAL) != 4)
           g_main_context_iteration (NULL, FALSE);
-      CHARLA_TEST_WAIT_UNTIL (inbox->n_incoming == 64);
+      CHARLA_TEST_WAIT_UNTIL (inbox->texts->len == 64);
       refused = connect_nonblocking ("192.0.2.2", "192.0.2.1", charla_node_get_port (node));
       g_assert_cmpint (refused, >=, 0);
       fd_wait_closed (refused);
       close (refused);
-      CHARLA_TEST_WAIT_UNTIL (inbox_find_notice (inbox, "refusing more from it") != NULL);
-      g_assert_cmpuint (n_peers (node), ==, 64);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_inbox_find_notice (inbox, "refusing more from it") != NULL);
+      g_assert_cmpuint (charla_test_n_peers (node), ==, 64);
 
       /* Another address is served, as a seed scanner would be. */
       other = connect_nonblocking ("192.0.2.3", "192.0.2.1", charla_node_get_port (node));
@@ -1184,7 +1051,7 @@ test_per_address_cap (void)
 
       for (guint i = 0; i < clients->len; i++)
         close (g_array_index (clients, int, i));
-      CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 0);
+      CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 0);
 
       check_friend_chats (node);
       return;
@@ -1296,16 +1163,16 @@ static void
 test_killed_peer (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(Child) child = child_start ("Hija", charla_node_get_port (node));
 
-  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Hija"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_find_peer_named (node, "Hija") != NULL);
   charla_node_send (node, "hola, Hija");
   CHARLA_TEST_WAIT_UNTIL (child->n_messages == 1);
 
   child_signal (child, SIGKILL);
-  CHARLA_TEST_WAIT_UNTIL (!has_peer_named (node, "Hija"));
-  g_assert_nonnull (inbox_find_notice (inbox, "Hija"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_find_peer_named (node, "Hija") == NULL);
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "Hija"));
 
   check_friend_chats (node);
 }
@@ -1317,13 +1184,13 @@ static void
 test_stopped_peer_under_flood (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(Child) child = child_start ("Dormida", charla_node_get_port (node));
   g_autoptr(CharlaPeer) peer = NULL;
   g_autofree char *text = g_strnfill (60 * 1024, 'f');
   GListModel *peers = charla_node_get_peers (node);
 
-  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Dormida"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_find_peer_named (node, "Dormida") != NULL);
   peer = g_list_model_get_item (peers, 0);
 
   child_signal (child, SIGSTOP);
@@ -1332,7 +1199,7 @@ test_stopped_peer_under_flood (void)
       charla_peer_send (peer, text);
       g_main_context_iteration (NULL, FALSE);
     }
-  g_assert_nonnull (inbox_find_notice (inbox, "stopped reading"));
+  g_assert_nonnull (charla_test_inbox_find_notice (inbox, "stopped reading"));
 
   check_friend_chats (node);
 
@@ -1364,14 +1231,14 @@ static void
 test_history_in_bytes (void)
 {
   g_autoptr(CharlaNode) node = charla_test_start_node ("Nodo");
-  g_autoptr(Inbox) inbox = inbox_new (node);
+  g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) client = NULL;
   g_autoptr(GString) batch = g_string_new (NULL);
   GListModel *messages = charla_node_get_messages (node);
   gsize n_before;
 
   client = raw_charla_connect (charla_node_get_port (node), "00000000000000ab", "Pesada");
-  CHARLA_TEST_WAIT_UNTIL (n_peers (node) == 1);
+  CHARLA_TEST_WAIT_UNTIL (charla_test_n_peers (node) == 1);
 
   for (guint i = 0; i < CHARLA_MAX_MESSAGE_SIZE; i++)
     g_string_append_c (batch, i % 2 ? '\x01' : '\x7f');
@@ -1380,7 +1247,7 @@ test_history_in_bytes (void)
   for (guint i = 0; i < 700; i++)
     charla_test_raw_send (client, batch->str, batch->len);
   raw_send_string (client, "MSG ligera\n");
-  CHARLA_TEST_WAIT_UNTIL_FOR (240, inbox_has_text (inbox, "ligera"));
+  CHARLA_TEST_WAIT_UNTIL_FOR (240, charla_test_inbox_has_text (inbox, "ligera"));
 
   g_test_message ("%u messages, %" G_GSIZE_FORMAT " bytes of text in the history",
                   g_list_model_get_n_items (messages), history_text_bytes (node));
@@ -1392,7 +1259,7 @@ test_history_in_bytes (void)
   for (guint i = 0; i < 100000; i++)
     g_string_append_printf (batch, "MSG mensaje número %u\n", i);
   charla_test_raw_send (client, batch->str, batch->len);
-  CHARLA_TEST_WAIT_UNTIL_FOR (240, inbox_has_text (inbox, "mensaje número 99999"));
+  CHARLA_TEST_WAIT_UNTIL_FOR (240, charla_test_inbox_has_text (inbox, "mensaje número 99999"));
   g_assert_cmpuint (g_list_model_get_n_items (messages), >=, 100000);
   g_test_message ("%u messages kept (%" G_GSIZE_FORMAT " before)", g_list_model_get_n_items (messages), n_before);
   {
@@ -1430,7 +1297,7 @@ test_face_output_is_buffered (void)
   guint64 writes_before;
   guint64 writes;
 
-  CHARLA_TEST_WAIT_UNTIL (has_peer_named (node, "Lectora"));
+  CHARLA_TEST_WAIT_UNTIL (charla_test_find_peer_named (node, "Lectora") != NULL);
   charla_node_send (node, "primero");
   CHARLA_TEST_WAIT_UNTIL (child->n_messages == 1);
 

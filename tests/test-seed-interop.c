@@ -1096,22 +1096,6 @@ test_raw_ten_megabytes (Fixture       *fixture,
 /* ------------------------------------------------------------------ */
 /* Control: two Charla nodes through the same handshake */
 
-static CharlaPeer *
-find_peer_named (CharlaNode *node,
-                 const char *name)
-{
-  GListModel *peers = charla_node_get_peers (node);
-
-  for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
-    {
-      g_autoptr(CharlaPeer) peer = g_list_model_get_item (peers, i);
-
-      if (g_strcmp0 (charla_peer_get_name (peer), name) == 0 && peer_is_connected (peer))
-        return peer;
-    }
-  return NULL;
-}
-
 static void
 test_charla_to_charla (Fixture       *fixture,
                        gconstpointer  user_data)
@@ -1127,10 +1111,10 @@ test_charla_to_charla (Fixture       *fixture,
   g_assert_cmpstr (charla_peer_get_name (outgoing), ==, "Ana");
   g_assert_cmpint (charla_peer_get_dialect (outgoing), ==, CHARLA_PEER_DIALECT_CHARLA);
 
-  CHARLA_TEST_WAIT_UNTIL (find_peer_named (fixture->node, "Beto Ñandú") != NULL &&
-              charla_peer_get_dialect (find_peer_named (fixture->node, "Beto Ñandú"))
-                == CHARLA_PEER_DIALECT_CHARLA);
-  incoming = find_peer_named (fixture->node, "Beto Ñandú");
+  CHARLA_TEST_WAIT_UNTIL (peer_is_connected (charla_test_find_peer_named (fixture->node, "Beto Ñandú")) &&
+                          charla_peer_get_dialect (charla_test_find_peer_named (fixture->node, "Beto Ñandú"))
+                            == CHARLA_PEER_DIALECT_CHARLA);
+  incoming = charla_test_find_peer_named (fixture->node, "Beto Ñandú");
   g_assert_cmpint (charla_peer_get_direction (incoming), ==, CHARLA_PEER_INCOMING);
   g_assert_true (charla_peer_get_name_known (incoming));
   g_assert_true (g_regex_match_simple ("^[0-9a-f]{16}$", charla_peer_get_node_id (outgoing), 0, 0));

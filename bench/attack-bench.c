@@ -19,11 +19,7 @@
  *   flock /tmp/charla-bench.lock _build/bench/attack-bench [ATTACK…]
  */
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "charla.h"
+#include "bench-support.h"
 #include "charla-node-private.h"
 
 static char *opt_attacker = NULL;
@@ -42,28 +38,6 @@ static const GOptionEntry entries[] = {
   { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "The node's port (internal)", "PORT" },
   { NULL }
 };
-
-static long
-rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmRSS:");
-  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
-}
-
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 static gboolean
 on_spin_done (gpointer user_data)
@@ -85,32 +59,13 @@ spin_for (guint ms)
 
 /* The attacker's side: plain blocking sockets. */
 
-static int
-raw_connect (int port)
-{
-  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (port) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  inet_pton (AF_INET, "127.0.0.1", &to.sin_addr);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &to, sizeof to) < 0)
-    return -1;
-  return fd;
-}
-
 static void
 send_all (int         fd,
           const char *data,
           gsize       len)
 {
-  while (len > 0)
-    {
-      ssize_t sent = send (fd, data, len, MSG_NOSIGNAL);
-
-      if (sent <= 0)
-        exit (3);
-      data += sent;
-      len -= sent;
-    }
+  if (!bench_send_all (fd, data, len))
+    exit (3);
 }
 
 /* docs/PROTOCOL.md §3.1 by hand. */
@@ -118,7 +73,7 @@ static int
 charla_connect (int         port,
                 const char *name)
 {
-  int fd = raw_connect (port);
+  int fd = bench_connect_loopback (port);
   g_autofree char *hello = g_strdup_printf ("CHARLA/1 HELLO 00000000000000a1 %s\n", name);
   char buffer[512];
   gsize got = 0;
@@ -170,7 +125,7 @@ run_attacker (const char *attack,
   else if (g_str_equal (attack, "fds"))
     {
       for (guint i = 0; i < 1100; i++)
-        if (raw_connect (port) < 0)
+        if (bench_connect_loopback (port) < 0)
           exit (3);
     }
   else
@@ -232,19 +187,6 @@ stop_attacker (GSubprocess *attacker)
   g_output_stream_close (g_subprocess_get_stdin_pipe (attacker), NULL, NULL);
   g_subprocess_wait (attacker, NULL, NULL);
   g_object_unref (attacker);
-}
-
-static CharlaNode *
-start_node (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  CharlaNode *node = charla_node_new (name);
-
-  charla_node_set_bind_address (node, "127.0.0.1");
-  charla_node_set_port_range (node, 0, 0);
-  if (!charla_node_start (node, &error))
-    g_error ("%s", error->message);
-  return node;
 }
 
 /* Flood: round trips between two well-behaved nodes. */
@@ -329,8 +271,8 @@ measure_pings (Pings      *pings,
 static void
 bench_flood (const char *self_path)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
-  g_autoptr(CharlaNode) friend = start_node ("Amiga");
+  g_autoptr(CharlaNode) node = bench_start_node ("Nodo");
+  g_autoptr(CharlaNode) friend = bench_start_node ("Amiga");
   Pings pings = { node, friend, 0, g_array_new (FALSE, FALSE, sizeof (double)), 0, FALSE };
   GSubprocess *attacker;
   gint64 start;
@@ -363,8 +305,8 @@ bench_flood (const char *self_path)
 static void
 bench_history (const char *self_path)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
-  long before = rss_kib ();
+  g_autoptr(CharlaNode) node = bench_start_node ("Nodo");
+  long before = bench_rss_kib ();
   GSubprocess *attacker;
 
   printf ("history: 5,000 messages of 64 KiB of control characters\n");
@@ -372,40 +314,40 @@ bench_history (const char *self_path)
   wait_attacker_done (attacker);
   spin_for (500);
   printf ("  RSS before %.1f MiB, after them %.1f MiB (%u messages kept)\n",
-          before / 1024.0, rss_kib () / 1024.0,
+          before / 1024.0, bench_rss_kib () / 1024.0,
           g_list_model_get_n_items (charla_node_get_messages (node)));
   stop_attacker (attacker);
   spin_for (500);
-  printf ("  after the peer left %.1f MiB\n", rss_kib () / 1024.0);
+  printf ("  after the peer left %.1f MiB\n", bench_rss_kib () / 1024.0);
 }
 
 static void
 bench_send (void)
 {
-  g_autoptr(CharlaNode) node = start_node ("Nodo");
+  g_autoptr(CharlaNode) node = bench_start_node ("Nodo");
   g_autofree char *text = g_strnfill (1024 * 1024, 'b');
   g_autoptr(CharlaPeer) sleeper = NULL;
   long before, peak = 0;
   int fd;
 
   printf ("send: 1 MB messages to a peer that never reads, until it is dropped\n");
-  fd = raw_connect (charla_node_get_port (node));
+  fd = bench_connect_loopback (charla_node_get_port (node));
   send_all (fd, "estoy", 5);
   while (g_list_model_get_n_items (charla_node_get_peers (node)) < 1)
     g_main_context_iteration (NULL, TRUE);
   sleeper = g_list_model_get_item (charla_node_get_peers (node), 0);
-  before = rss_kib ();
+  before = bench_rss_kib ();
 
   for (guint i = 0; i < 50 && charla_peer_get_state (sleeper) != CHARLA_PEER_STATE_CLOSED; i++)
     {
       charla_peer_send (sleeper, text);
       spin_for (5);
-      peak = MAX (peak, rss_kib ());
+      peak = MAX (peak, bench_rss_kib ());
     }
   printf ("  RSS before %.1f MiB, highest %.1f MiB, dropped: %s\n", before / 1024.0, peak / 1024.0,
           charla_peer_get_state (sleeper) == CHARLA_PEER_STATE_CLOSED ? "yes" : "no");
   spin_for (500);
-  printf ("  once the queue is gone %.1f MiB\n", rss_kib () / 1024.0);
+  printf ("  once the queue is gone %.1f MiB\n", bench_rss_kib () / 1024.0);
   close (fd);
 }
 
@@ -427,22 +369,22 @@ fds_scenario (const char *self_path,
       g_array_append_val (taken, fd);
     }
 
-  node = start_node ("Nodo");
+  node = bench_start_node ("Nodo");
   attacker = start_attacker (self_path, "fds", node);
   wait_attacker_done (attacker);
   spin_for (1000);
 
-  cpu = cpu_seconds ();
+  cpu = bench_cpu_seconds ();
   spin_for (3000);
   printf ("  %u descriptors taken elsewhere: node CPU in the next 3 s %.2f s; %u connections held; "
-          "%u failed accepts\n", n_taken, cpu_seconds () - cpu,
+          "%u failed accepts\n", n_taken, bench_cpu_seconds () - cpu,
           g_list_model_get_n_items (charla_node_get_peers (node)),
           charla_node_get_n_accept_errors (node));
 
   /* A seed scanner's probe while the node is full of silent ones:
    * one of them makes room for it. */
   {
-    int probe = raw_connect (charla_node_get_port (node));
+    int probe = bench_connect_loopback (charla_node_get_port (node));
     char reply[64] = { 0 };
     ssize_t n_read = -1;
     gint64 start = g_get_monotonic_time ();
@@ -471,7 +413,7 @@ fds_scenario (const char *self_path,
   for (guint i = 0; i < taken->len; i++)
     close (g_array_index (taken, int, i));
 
-  friend = start_node ("Amiga");
+  friend = bench_start_node ("Amiga");
   charla_node_connect_async (friend, "127.0.0.1", charla_node_get_port (node), NULL, NULL, NULL);
   while (g_list_model_get_n_items (charla_node_get_peers (node)) < 1)
     g_main_context_iteration (NULL, TRUE);

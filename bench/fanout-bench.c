@@ -31,6 +31,7 @@
 #include <glib.h>
 #include <glib-unix.h>
 
+#include "bench-support.h"
 #include "charla-node.h"
 #include "charla-peer.h"
 
@@ -186,26 +187,6 @@ read_exactly_until (int          fd,
   return TRUE;
 }
 
-static gboolean
-send_all (int         fd,
-          const char *data,
-          gsize       len)
-{
-  while (len > 0)
-    {
-      ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-
-  return TRUE;
-}
-
 /* The Charla client handshake of docs/PROTOCOL.md 3.1, against the node's
  * listener: bare query, name, bare query again, HELLO, our HELLO. */
 static gboolean
@@ -216,19 +197,19 @@ charla_handshake (int    fd,
   g_autoptr(GString) reply = g_string_new (NULL);
   g_autofree char *hello = g_strdup_printf ("CHARLA/1 HELLO r%u\n", index);
 
-  if (!send_all (fd, "--name", 6) || !read_exactly_until (fd, reply, NULL, deadline_ns))
+  if (!bench_send_all (fd, "--name", 6) || !read_exactly_until (fd, reply, NULL, deadline_ns))
     return FALSE;
 
   /* The name may arrive split; the HELLO line cannot be mistaken for it. */
   g_usleep (5 * G_TIME_SPAN_MILLISECOND);
   g_string_truncate (reply, 0);
-  if (!send_all (fd, "--name", 6) || !read_exactly_until (fd, reply, "\n", deadline_ns))
+  if (!bench_send_all (fd, "--name", 6) || !read_exactly_until (fd, reply, "\n", deadline_ns))
     return FALSE;
 
   if (strstr (reply->str, "CHARLA/1 HELLO ") == NULL)
     return FALSE;
 
-  return send_all (fd, hello, strlen (hello));
+  return bench_send_all (fd, hello, strlen (hello));
 }
 
 static int
@@ -413,7 +394,7 @@ receivers_thread (gpointer user_data)
           /* Seed receivers to a node say something so the node treats
            * them as seed peers at once instead of after 500 ms. */
           g_autofree char *hello = g_strdup_printf ("r%u\n", i);
-          send_all (receiver->fd, hello, strlen (hello));
+          bench_send_all (receiver->fd, hello, strlen (hello));
         }
 
       g_unix_set_fd_nonblocking (receiver->fd, TRUE, NULL);
@@ -802,7 +783,7 @@ broker_send (int     fd,
   g_autofree char *text = format_message (seq, opt_size);
   g_autofree char *line = g_strconcat (text, "\n", NULL);
 
-  return send_all (fd, line, strlen (line));
+  return bench_send_all (fd, line, strlen (line));
 }
 
 static int
@@ -876,7 +857,7 @@ run_broker (Fanout *fanout)
                   g_string_append (batch, text);
                   g_string_append_c (batch, '\n');
                 }
-              if (!send_all (fd, batch->str, batch->len))
+              if (!bench_send_all (fd, batch->str, batch->len))
                 break;
             }
         }

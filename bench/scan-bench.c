@@ -2,12 +2,8 @@
 #define G_LOG_DOMAIN "charla"
 
 #include <stdio.h>
-#include <sys/resource.h>
 
-#include <gio/gio.h>
-
-#include "charla-network.h"
-#include "charla-scanner.h"
+#include "bench-support.h"
 
 /* Runs one scan with CharlaScanner on the default main context and
  * prints one line of figures:
@@ -20,8 +16,6 @@
 
 typedef struct
 {
-  GMainLoop *loop;
-  GError *error;
   gint64 last_tick;
   gint64 max_gap;
   guint done_notifies;
@@ -49,27 +43,6 @@ on_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-on_scan_done (GObject      *object,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  Bench *bench = data;
-
-  charla_scanner_scan_finish (CHARLA_SCANNER (object), result, &bench->error);
-  g_main_loop_quit (bench->loop);
-}
-
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -77,14 +50,11 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(CharlaScanner) scanner = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ports = NULL;
-  int in_flight = CHARLA_SCAN_DEFAULT_MAX_IN_FLIGHT;
+  g_auto(BenchScanOptions) scan = BENCH_SCAN_OPTIONS_INIT;
   int connect_timeout = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
   int reply_timeout = CHARLA_SCAN_DEFAULT_TIMEOUT_MS;
   gboolean list = FALSE;
   GOptionEntry entries[] = {
-    { "ports", 'p', 0, G_OPTION_ARG_STRING, &ports, "Port or range (default 9990-10005)", "PORTS" },
-    { "in-flight", 'n', 0, G_OPTION_ARG_INT, &in_flight, "Probes in flight", "N" },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &connect_timeout, "Connect timeout", "MS" },
     { "reply-timeout", 'r', 0, G_OPTION_ARG_INT, &reply_timeout, "Reply timeout", "MS" },
     { "list", 'l', 0, G_OPTION_ARG_NONE, &list, "List the servers found", NULL },
@@ -92,53 +62,45 @@ main (int   argc,
   };
   Bench bench = { 0 };
   GListModel *servers;
-  gint64 start, elapsed;
+  gint64 elapsed;
   double cpu_start;
 
   context = g_option_context_new ("TARGET…");
+  bench_scan_options_add (context, &scan);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2 ||
-      in_flight < 1 || connect_timeout < 1 || reply_timeout < 1)
+      scan.in_flight < 1 || connect_timeout < 1 || reply_timeout < 1)
     {
       g_printerr ("usage: scan-bench [--ports P] [--in-flight N] [--timeout MS] TARGET…\n");
       return 2;
     }
 
   charla_raise_fd_limit ();
-  scanner = charla_scanner_new (NULL);
-  charla_scanner_set_max_in_flight (scanner, in_flight);
+  scanner = bench_scanner_new (&scan, (const char * const *) argv + 1, &error);
+  if (scanner == NULL)
+    {
+      g_printerr ("scan-bench: %s\n", error->message);
+      return 1;
+    }
   charla_scanner_set_connect_timeout (scanner, connect_timeout);
   charla_scanner_set_reply_timeout (scanner, reply_timeout);
-  if (!charla_scanner_prepare (scanner, (const char * const *) argv + 1, ports, &error))
+
+  g_timeout_add (1, on_tick, &bench);
+
+  g_signal_connect (scanner, "notify::done", G_CALLBACK (on_done_notify), &bench);
+  cpu_start = bench_cpu_seconds ();
+  elapsed = bench_run_scan (scanner, &error);
+  if (elapsed < 0)
     {
       g_printerr ("scan-bench: %s\n", error->message);
       return 1;
     }
 
-  bench.loop = g_main_loop_new (NULL, FALSE);
-  g_timeout_add (1, on_tick, &bench);
-
-  g_signal_connect (scanner, "notify::done", G_CALLBACK (on_done_notify), &bench);
-  cpu_start = cpu_seconds ();
-  start = g_get_monotonic_time ();
-  charla_scanner_scan_async (scanner, NULL, on_scan_done, &bench);
-  g_main_loop_run (bench.loop);
-  elapsed = g_get_monotonic_time () - start;
-
-  if (bench.error != NULL)
-    {
-      g_printerr ("scan-bench: %s\n", bench.error->message);
-      return 1;
-    }
-
-
   printf ("elapsed_s=%.3f probes=%" G_GUINT64_FORMAT " in_flight=%d",
-          elapsed / 1e6, charla_scanner_get_total (scanner), in_flight);
-  for (guint i = 0; i <= CHARLA_PROBE_ERROR; i++)
-    printf (" %s=%" G_GUINT64_FORMAT, charla_probe_result_to_string (i),
-                charla_scanner_get_count (scanner, i));
+          elapsed / 1e6, charla_scanner_get_total (scanner), scan.in_flight);
+  bench_print_probe_counts (scanner);
   printf (" max_stall_ms=%.1f cpu_s=%.3f done_notifies=%u\n", bench.max_gap / 1e3,
-          cpu_seconds () - cpu_start, bench.done_notifies);
+          bench_cpu_seconds () - cpu_start, bench.done_notifies);
 
   servers = charla_scanner_get_servers (scanner);
   for (guint i = 0; list && i < g_list_model_get_n_items (servers); i++)
@@ -151,7 +113,5 @@ main (int   argc,
               charla_scan_result_get_name (result));
     }
 
-  g_clear_error (&bench.error);
-  g_main_loop_unref (bench.loop);
   return 0;
 }

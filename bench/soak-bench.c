@@ -25,10 +25,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
-#include "charla.h"
+#include "bench-support.h"
 
 static int opt_peers = 100;
 static int opt_messages = 10000;
@@ -45,18 +44,6 @@ static gint64
 now_us (void)
 {
   return g_get_monotonic_time ();
-}
-
-static long
-rss_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmRSS:");
-  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
 }
 
 /* The peers' side: plain sockets on one epoll set. */
@@ -102,15 +89,13 @@ static void
 peer_handshake (Peer *peer,
                 int   port)
 {
-  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons (port) };
   g_autoptr(GString) reply = g_string_new (NULL);
   g_autofree char *hello = g_strdup_printf ("CHARLA/1 HELLO %016x p%03d\n", peer->index + 1, peer->index);
   const char *after;
   int one = 1;
 
-  inet_pton (AF_INET, "127.0.0.1", &to.sin_addr);
-  peer->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (peer->fd < 0 || connect (peer->fd, (struct sockaddr *) &to, sizeof to) < 0)
+  peer->fd = bench_connect_loopback (port);
+  if (peer->fd < 0)
     die ("connect");
   setsockopt (peer->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
@@ -314,7 +299,7 @@ on_message (CharlaNode    *node,
 
   if (soak->received >= soak->next_sample && soak->n_samples < 11)
     {
-      soak->samples[soak->n_samples++] = rss_kib ();
+      soak->samples[soak->n_samples++] = bench_rss_kib ();
       soak->next_sample += soak->total_expected / 10;
     }
 }
@@ -378,14 +363,7 @@ main (int   argc,
   if (opt_port != 0)
     return run_peers (opt_port);
 
-  node = charla_node_new ("Soak");
-  charla_node_set_bind_address (node, "127.0.0.1");
-  charla_node_set_port_range (node, 0, 0);
-  if (!charla_node_start (node, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 2;
-    }
+  node = bench_start_node ("Soak");
 
   soak.node = node;
   soak.next_seq = g_new0 (int, opt_peers);
@@ -393,7 +371,7 @@ main (int   argc,
   soak.next_sample = 0;
   g_signal_connect (node, "message", G_CALLBACK (on_message), &soak);
 
-  rss_start = rss_kib ();
+  rss_start = bench_rss_kib ();
   port = g_strdup_printf ("%u", charla_node_get_port (node));
   peers_count = g_strdup_printf ("%d", opt_peers);
   messages = g_strdup_printf ("%d", opt_messages);

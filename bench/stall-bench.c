@@ -2,12 +2,8 @@
 #define G_LOG_DOMAIN "charla"
 
 #include <stdio.h>
-#include <stdlib.h>
 
-#include <gio/gio.h>
-
-#include "charla-network.h"
-#include "charla-scanner.h"
+#include "bench-support.h"
 
 /* How long a scan keeps the rest of the main loop waiting, seen from
  * where a window would feel it:
@@ -42,8 +38,6 @@ typedef struct
 typedef struct
 {
   GMainLoop *loop;
-  GError *error;
-  gboolean finished;
 } Bench;
 
 static gboolean
@@ -129,24 +123,11 @@ heartbeat_print (Heartbeat *beat)
           beat->label, over, beat->label, waits->len);
 }
 
-static void
-on_scan_done (GObject      *object,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  Bench *bench = data;
-
-  charla_scanner_scan_finish (CHARLA_SCANNER (object), result, &bench->error);
-  bench->finished = TRUE;
-  g_main_loop_quit (bench->loop);
-}
-
 static gboolean
 on_idle_timeout (gpointer data)
 {
   Bench *bench = data;
 
-  bench->finished = TRUE;
   g_main_loop_quit (bench->loop);
   return G_SOURCE_REMOVE;
 }
@@ -158,13 +139,10 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(CharlaScanner) scanner = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ports = NULL;
-  int in_flight = CHARLA_SCAN_DEFAULT_MAX_IN_FLIGHT;
+  g_auto(BenchScanOptions) scan = BENCH_SCAN_OPTIONS_INIT;
   int interval_ms = 4;
   double idle_seconds = 0;
   GOptionEntry entries[] = {
-    { "ports", 'p', 0, G_OPTION_ARG_STRING, &ports, "Port or range (default 9990-10005)", "PORTS" },
-    { "in-flight", 'n', 0, G_OPTION_ARG_INT, &in_flight, "Probes in flight", "N" },
     { "interval", 'i', 0, G_OPTION_ARG_INT, &interval_ms, "Heartbeat interval (default 4)", "MS" },
     { "idle", 0, 0, G_OPTION_ARG_DOUBLE, &idle_seconds, "No scan: measure an idle loop", "SECONDS" },
     { NULL }
@@ -174,9 +152,10 @@ main (int   argc,
   gint64 start, elapsed;
 
   context = g_option_context_new ("TARGET…");
+  bench_scan_options_add (context, &scan);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
-      (argc < 2 && idle_seconds <= 0) || in_flight < 1 || interval_ms < 1)
+      (argc < 2 && idle_seconds <= 0) || scan.in_flight < 1 || interval_ms < 1)
     {
       g_printerr ("usage: stall-bench [--ports P] [--in-flight N] [--interval MS] TARGET…\n"
                   "       stall-bench --idle SECONDS\n");
@@ -207,32 +186,23 @@ main (int   argc,
     }
   else
     {
-      scanner = charla_scanner_new (NULL);
-      charla_scanner_set_max_in_flight (scanner, in_flight);
-      if (!charla_scanner_prepare (scanner, (const char * const *) argv + 1, ports, &error))
+      scanner = bench_scanner_new (&scan, (const char * const *) argv + 1, &error);
+      if (scanner == NULL)
         {
           g_printerr ("stall-bench: %s\n", error->message);
           return 1;
         }
 
-      bench.finished = FALSE;
-      start = g_get_monotonic_time ();
-      charla_scanner_scan_async (scanner, NULL, on_scan_done, &bench);
-      g_main_loop_run (bench.loop);
-      elapsed = g_get_monotonic_time () - start;
-
-      if (bench.error != NULL)
+      elapsed = bench_run_scan (scanner, &error);
+      if (elapsed < 0)
         {
-          g_printerr ("stall-bench: %s\n", bench.error->message);
+          g_printerr ("stall-bench: %s\n", error->message);
           return 1;
         }
 
-
       printf ("elapsed_s=%.3f probes=%" G_GUINT64_FORMAT, elapsed / 1e6,
               charla_scanner_get_total (scanner));
-      for (guint i = 0; i <= CHARLA_PROBE_ERROR; i++)
-        printf (" %s=%" G_GUINT64_FORMAT, charla_probe_result_to_string (i),
-                charla_scanner_get_count (scanner, i));
+      bench_print_probe_counts (scanner);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (beats); i++)
@@ -247,7 +217,6 @@ main (int   argc,
       g_source_destroy ((GSource *) beats[i]);
       g_source_unref ((GSource *) beats[i]);
     }
-  g_clear_error (&bench.error);
   g_main_loop_unref (bench.loop);
   return 0;
 }

@@ -27,6 +27,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 
+from charla_tap import check, finish, skip
+
 # What the app needs from outside the sandbox, and why.
 NEEDED_FINISH_ARGS = {
     "--share=network": "the chat itself: listening for peers, scanning and connecting on the LAN",
@@ -38,18 +40,6 @@ NEEDED_FINISH_ARGS = {
 # Notifications go through the notification portal, which every sandbox
 # may talk to: no --talk-name is needed. Settings go to the sandbox's own
 # dconf key file: no dconf access is needed. No files are read or written.
-
-tests = []
-
-
-def check(name, ok, detail=""):
-    tests.append(ok)
-    print(("ok" if ok else "not ok"), len(tests), "-", name)
-    if not ok and detail:
-        for line in str(detail).rstrip().splitlines():
-            print("#", line)
-    return ok
-
 
 def ci_meson_options(source_root):
     """The options of CI's first meson setup (the one README's tests run in)."""
@@ -70,15 +60,13 @@ def main():
             manifest = json.load(f)
     except (OSError, ValueError) as error:
         check("the manifest is valid JSON", False, error)
-        print(f"1..{len(tests)}")
-        return 1
+        return finish()
     check("the manifest is valid JSON", isinstance(manifest, dict))
 
     # flatpak-builder's own parser knows every key; run it where installed.
     builder = shutil.which("flatpak-builder")
     if builder is None:
-        tests.append(True)
-        print(f"ok {len(tests)} - flatpak-builder parses the manifest # SKIP flatpak-builder not installed")
+        skip("flatpak-builder parses the manifest", "flatpak-builder not installed")
     else:
         with tempfile.TemporaryDirectory(prefix="charla-flatpak-") as state:
             result = subprocess.run([builder, "--show-manifest", os.path.abspath(path)],
@@ -143,8 +131,7 @@ def main():
         os.path.join(source_root, "flatpak", dirs[0].get("path", "")), source_root)
     check("Charla builds from this source tree", source_ok, sources)
 
-    print(f"1..{len(tests)}")
-    return 0 if all(tests) else 1
+    return finish()
 
 
 if __name__ == "__main__":

@@ -28,23 +28,12 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 
-tests = []
-
-
-def check(name, ok, detail=""):
-    tests.append(ok)
-    print(("ok" if ok else "not ok"), len(tests), "-", name)
-    if not ok and detail:
-        for line in str(detail).rstrip().splitlines():
-            print("#", line)
-    return ok
-
+from charla_tap import check, finish, skip
 
 def run_tool(name, tool, *args):
     path = shutil.which(tool)
     if path is None:
-        print(f"ok {len(tests) + 1} - {name} # SKIP {tool} not found")
-        tests.append(True)
+        skip(name, f"{tool} not found")
         return
     result = subprocess.run([path, *args], capture_output=True, text=True)
     check(name, result.returncode == 0, result.stdout + result.stderr)
@@ -90,8 +79,7 @@ def main():
             capture_output=True, text=True)
         if not check("meson install into a DESTDIR", result.returncode == 0,
                      result.stdout + result.stderr):
-            print(f"1..{len(tests)}")
-            return 1
+            return finish()
 
         installed = set()
         for root, _dirs, files in os.walk(destdir):
@@ -224,8 +212,7 @@ def main():
             run_launcher_test(options.launcher_test, options.display_runner, destdir,
                               dest(under(options.datadir)), bindir)
 
-    print(f"1..{len(tests)}")
-    return 0 if all(tests) else 1
+    return finish()
 
 
 def free_port():
@@ -259,8 +246,7 @@ def run_launcher_test(program, runner, destdir, datadir, bindir):
     """Runs test-launcher (a g_test program) under Xvfb in a D-Bus session
     (tests/ui/run-under-display.sh); each of its results becomes one of ours."""
     if shutil.which("Xvfb") is None or shutil.which("dbus-run-session") is None:
-        tests.append(True)
-        print(f"ok {len(tests)} - the launcher entry works # SKIP Xvfb or dbus-run-session missing")
+        skip("the launcher entry works", "Xvfb or dbus-run-session missing")
         return
     pidfile = os.path.join(destdir, "launched.pids")
     env = dict(os.environ,

@@ -281,6 +281,65 @@ charla_test_inbox_count_notices (CharlaTestInbox *inbox,
   return n;
 }
 
+/* A TCP socket listening on @address:@port (0: any free port) that
+ * queues up to @backlog connections nobody accepts.
+ * Returns: (transfer full) (nullable): the socket, or %NULL with @error set */
+GSocket *
+charla_test_listen_raw (GInetAddress  *address,
+                        guint16        port,
+                        int            backlog,
+                        GError       **error)
+{
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
+  g_autoptr(GSocket) socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, backlog);
+  if (!g_socket_bind (socket, socket_address, FALSE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+/* The local port of a bound or connected @socket. */
+guint16
+charla_test_socket_get_port (GSocket *socket)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, &error);
+
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+}
+
+/* A port of @address where nothing listens: bound, read back, released. */
+guint16
+charla_test_closed_port (GInetAddress *address)
+{
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (address, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any_port, FALSE, &error));
+  g_assert_no_error (error);
+  return charla_test_socket_get_port (socket);
+}
+
+/* Whether nothing is bound to @port of @address: it can be bound now. */
+gboolean
+charla_test_port_is_free (GInetAddress *address,
+                          guint16       port)
+{
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
+  g_autoptr(GSocket) socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+
+  return socket != NULL && g_socket_bind (socket, socket_address, FALSE, NULL);
+}
+
 /* A raw client, as a seed client or netcat: a blocking GSocket
  * connected to 127.0.0.1:@port. */
 GSocket *

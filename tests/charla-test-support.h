@@ -94,6 +94,15 @@ guint       charla_test_inbox_count_notices (CharlaTestInbox    *inbox,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CharlaTestInbox, charla_test_inbox_free)
 
+GSocket    *charla_test_listen_raw         (GInetAddress        *address,
+                                            guint16              port,
+                                            int                  backlog,
+                                            GError             **error);
+guint16     charla_test_socket_get_port    (GSocket             *socket);
+guint16     charla_test_closed_port        (GInetAddress        *address);
+gboolean    charla_test_port_is_free       (GInetAddress        *address,
+                                            guint16              port);
+
 GSocket    *charla_test_raw_connect        (guint16              port);
 void        charla_test_raw_send           (GSocket             *socket,
                                             const char          *data,

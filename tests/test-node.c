@@ -316,19 +316,15 @@ test_connect_timeout (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocket) listener = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GPtrArray) fillers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(CharlaPeer) peer = NULL;
   guint16 port;
 
-  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  listener = charla_test_listen_raw (loopback, 0, 0, &error);
   g_assert_no_error (error);
-  g_socket_set_listen_backlog (listener, 0);
-  g_assert_true (g_socket_bind (listener, any_port, TRUE, &error));
-  g_assert_true (g_socket_listen (listener, &error));
-  bound = g_socket_get_local_address (listener, &error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  port = charla_test_socket_get_port (listener);
+  bound = g_inet_socket_address_new (loopback, port);
 
   /* Fill the queue; further SYNs are dropped. */
   for (guint i = 0; i < 3; i++)

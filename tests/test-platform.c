@@ -60,8 +60,6 @@ static void
 test_unsent_bytes (void)
 {
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) listener = NULL;
   g_autoptr(GSocket) client = NULL;
   g_autoptr(GSocket) server = NULL;
@@ -69,13 +67,9 @@ test_unsent_bytes (void)
   g_autofree char *block = g_malloc0 (64 * 1024);
   guint16 port;
 
-  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  listener = charla_test_listen_raw (loopback, 0, 16, &error);
   g_assert_no_error (error);
-  g_assert_true (g_socket_bind (listener, any_port, FALSE, &error));
-  g_assert_true (g_socket_listen (listener, &error));
-  bound = g_socket_get_local_address (listener, &error);
-  g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  port = charla_test_socket_get_port (listener);
 
   client = charla_test_raw_connect (port);
   server = g_socket_accept (listener, NULL, &error);

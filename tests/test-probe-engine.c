@@ -106,30 +106,13 @@ on_incoming (GSocketService    *service,
   return TRUE;
 }
 
-static GSocketAddress *
+static GInetAddress *
 target_address (const char *prefix,
-                TargetKind  kind,
-                guint16     port)
+                TargetKind  kind)
 {
   g_autofree char *text = g_strdup_printf ("%s.%u", prefix, kind + 1);
-  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (text);
 
-  return g_inet_socket_address_new (address, port);
-}
-
-static GSocket *
-listen_raw (GSocketAddress *address,
-            int             backlog)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-
-  if (socket == NULL || !g_socket_bind (socket, address, FALSE, NULL))
-    return NULL;
-  g_socket_set_listen_backlog (socket, backlog);
-  if (!g_socket_listen (socket, NULL))
-    return NULL;
-  return g_steal_pointer (&socket);
+  return g_inet_address_new_from_string (text);
 }
 
 static void
@@ -156,7 +139,8 @@ servers_try_port (gpointer data,
   Servers *servers = data;
   for (guint kind = 0; kind < N_TARGETS; kind++)
     {
-      g_autoptr(GSocketAddress) address = target_address (servers->prefix, kind, port);
+      g_autoptr(GInetAddress) inet_address = target_address (servers->prefix, kind);
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet_address, port);
 
       switch (kind)
         {
@@ -173,27 +157,21 @@ servers_try_port (gpointer data,
           break;
 
         case TARGET_SILENT:
-          servers->sockets[kind] = listen_raw (address, 128);
+          servers->sockets[kind] = charla_test_listen_raw (inet_address, port, 128, NULL);
           if (servers->sockets[kind] == NULL)
             return FALSE;
           break;
 
         case TARGET_REFUSED:
-          {
-            /* Bound only to check the port is free there. */
-            g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                                      G_SOCKET_PROTOCOL_TCP, NULL);
-
-            if (socket == NULL || !g_socket_bind (socket, address, FALSE, NULL))
-              return FALSE;
-          }
+          if (!charla_test_port_is_free (inet_address, port))
+            return FALSE;
           break;
 
         case TARGET_FILTERED:
           /* Backlog 0 queues one connection; once it holds one that is
            * never accepted, Linux drops every further SYN, like a
            * firewall would: no root or namespace needed. */
-          servers->sockets[kind] = listen_raw (address, 0);
+          servers->sockets[kind] = charla_test_listen_raw (inet_address, port, 0, NULL);
           if (servers->sockets[kind] == NULL)
             return FALSE;
           servers->filler = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
@@ -357,23 +335,10 @@ static void
 test_self_connect (void)
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string ("127.0.88.1");
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (address, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocket) socket = NULL;
   g_autoptr(CharlaScanner) scanner = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GError) error = NULL;
   CharlaScanResult *result;
-  guint16 port;
-
-  /* A port free on that address: bound, read back, released. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_socket_bind (socket, any_port, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (socket, NULL);
+  guint16 port = charla_test_closed_port (address);
 
   scanner = new_scanner ("127.0.88.1", port);
   local = g_inet_socket_address_new (address, port);
@@ -422,7 +387,6 @@ scan_late_answer (const char  *address_text,
                   guint16     *out_port)
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (address_text);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (address, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) listener = NULL;
   g_autoptr(GSocket) filler = NULL;
@@ -430,8 +394,8 @@ scan_late_answer (const char  *address_text,
   g_autoptr(GError) error = NULL;
   CharlaScanResult *result;
 
-  listener = listen_raw (any_port, 0);
-  g_assert_nonnull (listener);
+  listener = charla_test_listen_raw (address, 0, 0, &error);
+  g_assert_no_error (error);
   bound = g_socket_get_local_address (listener, &error);
   g_assert_no_error (error);
   filler = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);

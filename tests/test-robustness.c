@@ -27,9 +27,8 @@ static gboolean
 has_peer_with_port (CharlaNode *node,
                     GSocket    *client)
 {
-  g_autoptr(GSocketAddress) local = g_socket_get_local_address (client, NULL);
   GListModel *peers = charla_node_get_peers (node);
-  guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  guint16 port = charla_test_socket_get_port (client);
 
   for (guint i = 0; i < g_list_model_get_n_items (peers); i++)
     {
@@ -561,24 +560,17 @@ test_connect_to_other_service (void)
   g_autoptr(CharlaTestInbox) inbox = charla_test_inbox_new (node);
   g_autoptr(GSocket) server = NULL;
   g_autoptr(GSocket) accepted = NULL;
-  g_autoptr(GSocketAddress) any = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CharlaPeer) peer = NULL;
   g_autoptr(GError) error = NULL;
   char query[16];
 
-  server = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  server = charla_test_listen_raw (loopback, 0, 16, &error);
   g_assert_no_error (error);
-  any = g_inet_socket_address_new (loopback, 0);
-  g_assert_true (g_socket_bind (server, any, TRUE, &error));
-  g_assert_true (g_socket_listen (server, &error));
-  bound = g_socket_get_local_address (server, &error);
   g_socket_set_blocking (server, FALSE);
 
-  charla_node_connect_async (node, "127.0.0.1",
-                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+  charla_node_connect_async (node, "127.0.0.1", charla_test_socket_get_port (server),
                              NULL, charla_test_store_result, &result);
   while ((accepted = g_socket_accept (server, NULL, NULL)) == NULL)
     charla_test_spin_for (10);

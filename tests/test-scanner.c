@@ -156,21 +156,17 @@ try_listen_block (gpointer data,
     {
       g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, base_port + kind);
 
-      if (kind == SERVER_SILENT || kind == SERVER_CLOSED)
+      if (kind == SERVER_SILENT)
         {
-          /* The closed port is bound only to check it is free. */
-          g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                                    G_SOCKET_PROTOCOL_TCP, NULL);
-
-          if (socket == NULL || !g_socket_bind (socket, address, FALSE, NULL))
+          servers->silent_socket = charla_test_listen_raw (loopback, base_port + kind, 128, NULL);
+          if (servers->silent_socket == NULL)
             return FALSE;
-          if (kind == SERVER_SILENT)
-            {
-              g_socket_set_listen_backlog (socket, 128);
-              if (!g_socket_listen (socket, NULL))
-                return FALSE;
-              servers->silent_socket = g_steal_pointer (&socket);
-            }
+          continue;
+        }
+      if (kind == SERVER_CLOSED)
+        {
+          if (!charla_test_port_is_free (loopback, base_port + kind))
+            return FALSE;
           continue;
         }
 
@@ -1013,27 +1009,22 @@ static void
 test_ipv6 (void)
 {
   g_autoptr(GInetAddress) loopback6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback6, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GSocket) listener = NULL;
   g_autoptr(CharlaScanner) scanner = new_scanner (GENEROUS_TIMEOUT_MS, GENEROUS_TIMEOUT_MS);
   g_autofree char *port = NULL;
   ScanWait wait = { 0 };
 
-  listener = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  if (listener == NULL || !g_socket_bind (listener, address, FALSE, NULL) ||
-      !g_socket_listen (listener, NULL))
+  listener = charla_test_listen_raw (loopback6, 0, 16, NULL);
+  if (listener == NULL)
     {
       g_test_skip ("IPv6 loopback is not available");
       return;
     }
 
-  bound = g_socket_get_local_address (listener, NULL);
-  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  port = g_strdup_printf ("%u", charla_test_socket_get_port (listener));
   run_scan (scanner, "::1/128", port, &wait);
   g_assert_no_error (wait.error);
-  assert_result (charla_scanner_get_report (scanner), "::1",
-                 g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+  assert_result (charla_scanner_get_report (scanner), "::1", charla_test_socket_get_port (listener),
                  CHARLA_PROBE_SILENT, "Anonimo", NULL);
   scan_wait_clear (&wait);
 }
@@ -1107,8 +1098,8 @@ filtered_in_namespace (const char *name)
 {
   g_autofree char *path = g_build_filename ("/var/run/netns", name, NULL);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, FILTERED_SILENT_PORT);
   g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GError) error = NULL;
   g_autoptr(CharlaScanner) scanner = new_scanner (300, 300);
   g_autofree char *ports = g_strdup_printf ("%u-%u", FILTERED_PORT, FILTERED_CLOSED_PORT);
   GListModel *report;
@@ -1122,10 +1113,8 @@ filtered_in_namespace (const char *name)
   g_assert_cmpint (setns (fd, CLONE_NEWNET), ==, 0);
   close (fd);
 
-  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_assert_nonnull (listener);
-  g_assert_true (g_socket_bind (listener, address, FALSE, NULL));
-  g_assert_true (g_socket_listen (listener, NULL));
+  listener = charla_test_listen_raw (loopback, FILTERED_SILENT_PORT, 10, &error);
+  g_assert_no_error (error);
 
   /* Many filtered probes at once, with the live ones among them. */
   run_scan (scanner, "127.0.0.1", ports, &wait);

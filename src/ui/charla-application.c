@@ -213,11 +213,17 @@ charla_application_start_node (CharlaApplication *self)
   charla_node_set_port_range (self->node, port_min, port_max);
   if (self->bind_option != NULL)
     charla_node_set_bind_address (self->node, self->bind_option);
-  /* A display name changed in the preferences renames the node at once;
-   * connections are remembered as recent. */
+  /* A display name changed in the preferences renames the node at once
+   * and a rename is kept as the display name, unless the name was given
+   * with --name: then this is a node of its own (see the uniqueness note
+   * above), which another Charla's rename must not rename, nor it them.
+   * Connections are remembered as recent either way. */
   if (self->settings != NULL)
     {
-      charla_settings_bind_node (self->settings, self->node);
+      if (self->name_option == NULL)
+        charla_settings_bind_node (self->settings, self->node);
+      else
+        charla_settings_bind_node_connections (self->settings, self->node);
       /* Probe timeout and probes in flight, for the next search. */
       charla_settings_bind_scanner (self->settings, charla_node_get_scanner (self->node));
     }

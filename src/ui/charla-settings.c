@@ -248,14 +248,13 @@ on_peers_changed (GListModel *peers,
  * From now on, a change of display-name renames @node at once (Charla
  * peers are told), a rename of @node (the window, a typed `--name NEW`)
  * is saved as display-name, and every connection @node makes is
- * remembered in recent-connections. The bindings last as long as @node.
+ * remembered (charla_settings_bind_node_connections()). The bindings last
+ * as long as @node.
  */
 void
 charla_settings_bind_node (GSettings  *settings,
                            CharlaNode *node)
 {
-  g_autoptr(GListModel) peers = NULL;
-
   g_return_if_fail (G_IS_SETTINGS (settings));
   g_return_if_fail (CHARLA_IS_NODE (node));
 
@@ -263,6 +262,27 @@ charla_settings_bind_node (GSettings  *settings,
                            G_CALLBACK (on_display_name_changed), node, 0);
   g_signal_connect_object (node, "notify::name",
                            G_CALLBACK (on_node_name_changed), settings, 0);
+
+  charla_settings_bind_node_connections (settings, node);
+}
+
+/**
+ * charla_settings_bind_node_connections:
+ * @settings: the app's settings
+ * @node: a node
+ *
+ * Remembers every connection @node makes in recent-connections, and
+ * nothing else: for a node whose name is its own (`charla --name`), which
+ * neither follows display-name nor changes it.
+ */
+void
+charla_settings_bind_node_connections (GSettings  *settings,
+                                       CharlaNode *node)
+{
+  g_autoptr(GListModel) peers = NULL;
+
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (CHARLA_IS_NODE (node));
 
   g_object_get (node, "peers", &peers, NULL);
   g_signal_connect_object (peers, "items-changed",

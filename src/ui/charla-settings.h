@@ -26,6 +26,8 @@ char       *charla_settings_dup_scan_ports           (GSettings   *settings);
 
 void        charla_settings_bind_node                (GSettings   *settings,
                                                       CharlaNode  *node);
+void        charla_settings_bind_node_connections    (GSettings   *settings,
+                                                      CharlaNode  *node);
 void        charla_settings_bind_scanner             (GSettings   *settings,
                                                       CharlaScanner *scanner);
 void        charla_settings_bind_window_state        (GSettings   *settings,

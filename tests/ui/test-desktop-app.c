@@ -4,7 +4,9 @@
  * preferences, the Chat tab counts unread messages until the chat is seen,
  * no notification is tried without a notification server, and the
  * connection dialog offers the recent connections and forgets one on
- * request. The node listens on loopback, on any free port. */
+ * request, and a name given with --name is the node's own: another
+ * Charla's rename (the shared display-name) does not rename it, nor its
+ * rename them. The node listens on loopback, on any free port. */
 #include <adwaita.h>
 
 #include "charla-application.h"
@@ -205,6 +207,31 @@ check_recent_connections (CharlaWindow *window,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* Started with --name Ana: a second node beside the user's own Charla,
+ * which shares the settings. */
+static void
+check_own_name (CharlaApplication *app,
+                CharlaWindow      *window,
+                GSettings         *settings)
+{
+  CharlaNode *node = charla_application_get_node (app);
+  g_autofree char *saved = NULL;
+
+  /* The other Charla renamed itself (or the preferences did). */
+  g_settings_set_string (settings, "display-name", "Zoe");
+  charla_test_spin_for (50);
+  g_assert_cmpstr (charla_node_get_name (node), ==, "Ana");
+
+  /* This one renames itself: the other keeps its name. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rename", "s", "Anita");
+  g_assert_cmpstr (charla_node_get_name (node), ==, "Anita");
+  charla_test_spin_for (50);
+  saved = g_settings_get_string (settings, "display-name");
+  g_assert_cmpstr (saved, ==, "Zoe");
+
+  g_settings_reset (settings, "display-name");
+}
+
 static void
 on_activate (CharlaApplication *app,
              gpointer           user_data)
@@ -234,6 +261,7 @@ on_activate (CharlaApplication *app,
   check_unread_badge (app, window);
   check_no_notification_server (app, window);
   check_recent_connections (window, settings);
+  check_own_name (app, window, settings);
 
   *ran = TRUE;
   g_application_quit (G_APPLICATION (app));
@@ -258,6 +286,48 @@ test_app_with_settings (void)
   g_assert_true (ran);
 }
 
+/* Without --name the node is the user's: it follows display-name and a
+ * rename is kept there (--bind only keeps this test on loopback). */
+static void
+on_activate_follows (CharlaApplication *app,
+                     gpointer           user_data)
+{
+  gboolean *ran = user_data;
+  GSettings *settings = charla_application_get_settings (app);
+  CharlaNode *node = charla_application_get_node (app);
+  CharlaWindow *window = CHARLA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_autofree char *saved = NULL;
+
+  g_assert_cmpstr (charla_node_get_name (node), ==, "Berta");
+
+  g_settings_set_string (settings, "display-name", "Zoe");
+  charla_test_spin_for (50);
+  g_assert_cmpstr (charla_node_get_name (node), ==, "Zoe");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rename", "s", "Zoila");
+  charla_test_spin_for (50);
+  saved = g_settings_get_string (settings, "display-name");
+  g_assert_cmpstr (saved, ==, "Zoila");
+
+  g_settings_reset (settings, "display-name");
+  *ran = TRUE;
+  g_application_quit (G_APPLICATION (app));
+}
+
+static void
+test_app_follows_display_name (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(CharlaApplication) app = charla_application_new ();
+  char *argv[] = { "charla", "--bind", "127.0.0.1", "--port", "0", NULL };
+  gboolean ran = FALSE;
+
+  g_settings_set_string (settings, "display-name", "Berta");
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate_follows), &ran);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+  g_assert_true (ran);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -265,6 +335,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/charla/desktop/app-with-settings", test_app_with_settings);
+  g_test_add_func ("/charla/desktop/app-follows-display-name", test_app_follows_display_name);
 
   return g_test_run ();
 }

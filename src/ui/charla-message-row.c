@@ -4,13 +4,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "charla-message-row.h"
 #include "charla-wrapped-text.h"
 
 /* One line of the conversation: a header (sender, address, time) and
  * the text, or a system line (joins, leaves, renames, errors) in the
- * style of its kind.
+ * style of its kind. What answers `--name` and `--help` is a listing: a
+ * heading of its own (never a sender's name) over the lines, so it does
+ * not read like a peer's message.
  *
  * Built in code with two CharlaWrappedTexts and no template:
  * GtkListView (4.8) keeps about 200 rows alive and creates a new row
@@ -32,6 +35,7 @@ struct _CharlaMessageRow
   CharlaMessage *message;
 
   const char    *kind_class;
+  gboolean       text_styled;   /* the text has attributes (the help's) */
 };
 
 enum {
@@ -45,6 +49,7 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (CharlaMessageRow, charla_message_row, GTK_TYPE_WIDGET)
 
 static const char *kind_classes[] = { "incoming", "outgoing", "notice", "error" };
+static const char listing_class[] = "listing";
 
 static void
 set_kind_class (CharlaMessageRow *self,
@@ -102,12 +107,133 @@ update_header (CharlaMessageRow *self,
   pango_attr_list_unref (attributes);
 }
 
+/* "Who is connected  10:42:07": a heading (styled by the listing
+ * class), the time dimmer. */
+static void
+update_heading (CharlaMessageRow *self,
+                const char       *heading,
+                const char       *time)
+{
+  g_autofree char *text = g_strconcat (heading, "  ", time, NULL);
+  PangoAttrList *attributes = pango_attr_list_new ();
+  PangoAttribute *attribute;
+
+  attribute = pango_attr_foreground_alpha_new (G_MAXUINT16 * 55 / 100);
+  attribute->start_index = strlen (heading);
+  attribute->end_index = strlen (text);
+  pango_attr_list_insert (attributes, attribute);
+
+  charla_wrapped_text_set_text (self->header, text);
+  charla_wrapped_text_set_attributes (self->header, attributes);
+  pango_attr_list_unref (attributes);
+}
+
+static void
+add_command_attributes (PangoAttrList *attributes,
+                        guint          start,
+                        guint          end)
+{
+  PangoAttribute *attribute;
+
+  attribute = pango_attr_family_new ("monospace");
+  attribute->start_index = start;
+  attribute->end_index = end;
+  pango_attr_list_insert (attributes, attribute);
+
+  attribute = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+  attribute->start_index = start;
+  attribute->end_index = end;
+  pango_attr_list_insert (attributes, attribute);
+}
+
+/* The help text is laid out in columns for a terminal (the CLI prints it
+ * as it is): "  --ex      close every connection", with descriptions
+ * continued on lines indented to their column. Columns of spaces do not
+ * line up in a proportional font and break apart when a narrow window
+ * wraps them, so the window shows one line per command instead: the
+ * command in monospace, then its description, wrapping as any text. A
+ * line that is not in that shape is kept as it is. */
+static void
+update_help (CharlaMessageRow *self,
+             const char       *text,
+             const char       *time)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *heading = g_strdup (lines[0] != NULL ? lines[0] : "");
+  PangoAttrList *attributes = pango_attr_list_new ();
+  gboolean in_entry = FALSE;
+  gsize heading_len = strlen (heading);
+
+  if (heading_len > 0 && heading[heading_len - 1] == ':')
+    heading[heading_len - 1] = '\0';
+  update_heading (self, heading, time);
+
+  for (guint i = 1; lines[0] != NULL && lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *content = line + strspn (line, " ");
+      gsize indent = content - line;
+      const char *gap = strstr (content, "  ");
+
+      if (*content == '\0')
+        continue;
+
+      if (in_entry && (indent > 4 || gap == NULL))
+        {
+          /* The description goes on. */
+          g_string_append_c (body, ' ');
+          g_string_append (body, content);
+          continue;
+        }
+
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+
+      in_entry = gap != NULL && indent <= 4;
+      if (in_entry)
+        {
+          guint start = body->len;
+
+          g_string_append_len (body, content, gap - content);
+          add_command_attributes (attributes, start, body->len);
+          g_string_append (body, "  ");
+          g_string_append (body, gap + strspn (gap, " "));
+        }
+      else
+        {
+          g_string_append (body, content);
+        }
+    }
+
+  /* Text first: attributes apply to the layout's current text. */
+  charla_wrapped_text_set_text (self->text, body->str);
+  charla_wrapped_text_set_attributes (self->text, attributes);
+  self->text_styled = TRUE;
+  pango_attr_list_unref (attributes);
+}
+
+static gboolean
+is_listing (CharlaMessage *message)
+{
+  CharlaMessageEvent event = charla_message_get_event (message);
+
+  return event == CHARLA_MESSAGE_EVENT_PEER_LIST || event == CHARLA_MESSAGE_EVENT_HELP;
+}
+
 static void
 charla_message_row_update (CharlaMessageRow *self)
 {
   CharlaMessageKind kind;
   g_autofree char *time = NULL;
-  gboolean chat;
+  gboolean chat, listing;
+
+  /* A recycled row may have shown the help's attributes. */
+  if (self->text_styled)
+    {
+      charla_wrapped_text_set_attributes (self->text, NULL);
+      self->text_styled = FALSE;
+    }
 
   if (self->message == NULL)
     {
@@ -117,16 +243,34 @@ charla_message_row_update (CharlaMessageRow *self)
 
   kind = charla_message_get_kind (self->message);
   chat = kind == CHARLA_MESSAGE_INCOMING || kind == CHARLA_MESSAGE_OUTGOING;
-  set_kind_class (self, (guint) kind < G_N_ELEMENTS (kind_classes) ? kind_classes[kind] : NULL);
+  listing = is_listing (self->message);
+  if (listing)
+    set_kind_class (self, listing_class);
+  else
+    set_kind_class (self, (guint) kind < G_N_ELEMENTS (kind_classes) ? kind_classes[kind] : NULL);
   /* System lines are one short line; their time is in the tooltip
-   * (query_tooltip). */
-  gtk_widget_set_visible (GTK_WIDGET (self->header), chat);
+   * (query_tooltip). Listings have a heading with the time. */
+  gtk_widget_set_visible (GTK_WIDGET (self->header), chat || listing);
+  if (chat || listing)
+    time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");
   if (chat)
     {
       const char *sender = charla_message_get_sender (self->message);
 
-      time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");
       update_header (self, sender != NULL ? sender : "", charla_message_get_endpoint (self->message), time);
+    }
+
+  if (charla_message_get_event (self->message) == CHARLA_MESSAGE_EVENT_HELP)
+    {
+      update_help (self, charla_message_get_text (self->message), time);
+      return;
+    }
+
+  if (listing)
+    {
+      /* TRANSLATORS: the heading over the list of connected peers that
+       * the chat command --name shows */
+      update_heading (self, _("Who is connected"), time);
     }
 
   charla_wrapped_text_set_text (self->text, charla_message_get_text (self->message));
@@ -151,7 +295,7 @@ charla_message_row_query_tooltip (GtkWidget  *widget,
     return FALSE;
 
   kind = charla_message_get_kind (self->message);
-  if (kind == CHARLA_MESSAGE_INCOMING || kind == CHARLA_MESSAGE_OUTGOING)
+  if (kind == CHARLA_MESSAGE_INCOMING || kind == CHARLA_MESSAGE_OUTGOING || is_listing (self->message))
     return FALSE;
 
   time = g_date_time_format (charla_message_get_time (self->message), "%H:%M:%S");

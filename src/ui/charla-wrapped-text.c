@@ -256,3 +256,16 @@ charla_wrapped_text_set_attributes (CharlaWrappedText *self,
   pango_layout_set_attributes (self->layout, attributes);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
+
+/**
+ * charla_wrapped_text_get_attributes:
+ *
+ * Returns: (transfer none) (nullable): the attributes set, if any
+ */
+PangoAttrList *
+charla_wrapped_text_get_attributes (CharlaWrappedText *self)
+{
+  g_return_val_if_fail (CHARLA_IS_WRAPPED_TEXT (self), NULL);
+
+  return pango_layout_get_attributes (self->layout);
+}

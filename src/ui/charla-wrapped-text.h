@@ -15,5 +15,6 @@ void        charla_wrapped_text_set_text (CharlaWrappedText *self,
                                           const char        *text);
 void        charla_wrapped_text_set_attributes (CharlaWrappedText *self,
                                                 PangoAttrList     *attributes);
+PangoAttrList *charla_wrapped_text_get_attributes (CharlaWrappedText *self);
 
 G_END_DECLS

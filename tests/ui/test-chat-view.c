@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The chat view over a model of the test's own: it follows new messages
  * while at the bottom, stays where the user scrolled otherwise, and
- * shows everything as plain, wrapped text. */
+ * shows everything as plain, wrapped text. What --name and --help answer
+ * shows as a listing under a heading, not as a peer's message. */
 #include "config.h"
+
+#include <string.h>
 
 #include "charla-chat-view.h"
 #include "charla-message-row.h"
+#include "charla-wrapped-text.h"
 #include "ui-test-util.h"
 
 typedef struct {
@@ -174,6 +178,66 @@ test_wrapped_text (void)
   g_assert_finalize_object (text);
 }
 
+static CharlaWrappedText *
+row_text (CharlaMessageRow *row,
+           guint             nth)
+{
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row));
+
+  for (guint i = 0; i < nth; i++)
+    child = gtk_widget_get_next_sibling (child);
+  return CHARLA_WRAPPED_TEXT (child);
+}
+
+static void
+test_listings (void)
+{
+  CharlaMessageRow *row = g_object_ref_sink (g_object_new (CHARLA_TYPE_MESSAGE_ROW, NULL));
+  g_autoptr(CharlaMessage) names = NULL;
+  g_autoptr(CharlaMessage) help = NULL;
+  g_autoptr(CharlaMessage) chat = NULL;
+  CharlaWrappedText *header = row_text (row, 0);
+  CharlaWrappedText *text = row_text (row, 1);
+
+  /* --name: a heading of its own over the names, no sender. */
+  names = charla_message_new_event (CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_PEER_LIST, NULL,
+                                    "Ana (127.0.0.1:9990)\nCriss (127.0.0.3:9995)");
+  charla_message_row_set_message (row, names);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (header)));
+  g_assert_true (g_str_has_prefix (charla_wrapped_text_get_text (header), "Who is connected  "));
+  g_assert_cmpstr (charla_wrapped_text_get_text (text), ==, "Ana (127.0.0.1:9990)\nCriss (127.0.0.3:9995)");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "listing"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "notice"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "incoming"));
+
+  /* --help: the core's terminal columns become one line per command,
+   * with no column of spaces left to misalign or wrap apart. */
+  help = charla_message_new_event (CHARLA_MESSAGE_NOTICE, CHARLA_MESSAGE_EVENT_HELP, NULL,
+                                   charla_command_help_text ());
+  charla_message_row_set_message (row, help);
+  g_assert_true (g_str_has_prefix (charla_wrapped_text_get_text (header), "Chat commands (type them as a line)  "));
+  g_assert_true (strstr (charla_wrapped_text_get_text (text),
+                         "--ch HOST PORT  the same, with the port apart "
+                         "(without HOST or PORT you are asked for them)\n") != NULL);
+  g_assert_true (strstr (charla_wrapped_text_get_text (text), "\n--help  list these commands") != NULL);
+  g_assert_true (g_str_has_prefix (charla_wrapped_text_get_text (text), "TEXT  send TEXT"));
+  g_assert_null (strstr (charla_wrapped_text_get_text (text), "   "));
+  g_assert_null (strstr (charla_wrapped_text_get_text (text), "\n "));
+  g_assert_nonnull (charla_wrapped_text_get_attributes (text));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "listing"));
+
+  /* A recycled row shows chat text plainly again. */
+  chat = charla_message_new (CHARLA_MESSAGE_INCOMING, "Ana", "127.0.0.1:9990", "--help  me");
+  charla_message_row_set_message (row, chat);
+  g_assert_cmpstr (charla_wrapped_text_get_text (text), ==, "--help  me");
+  g_assert_null (charla_wrapped_text_get_attributes (text));
+  g_assert_true (g_str_has_prefix (charla_wrapped_text_get_text (header), "Ana  127.0.0.1:9990 · "));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "incoming"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "listing"));
+
+  g_assert_finalize_object (row);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -187,6 +251,7 @@ main (int   argc,
   g_test_add_func ("/charla/ui/chat-view/wrapped-text", test_wrapped_text);
   g_test_add ("/charla/ui/chat-view/plain-wrapped-text", Fixture, NULL,
               fixture_set_up, test_plain_wrapped_text, fixture_tear_down);
+  g_test_add_func ("/charla/ui/message-row/listings", test_listings);
 
   return g_test_run ();
 }

@@ -429,6 +429,76 @@ charla_test_raw_receive (GSocket *socket,
     }
 }
 
+static void process_read_next (CharlaTestProcess *process);
+
+static void
+on_process_line (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CharlaTestProcess *process = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
+                                                                     result, NULL, &error);
+
+  if (line == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_test_message ("reading a program's output: %s", error->message);
+      process->reading = FALSE;
+      process->eof = TRUE;
+      return;
+    }
+
+  process->line_func (line, process->data);
+  process_read_next (process);
+}
+
+static void
+process_read_next (CharlaTestProcess *process)
+{
+  process->reading = TRUE;
+  g_data_input_stream_read_line_async (process->output, G_PRIORITY_DEFAULT, process->cancellable,
+                                       on_process_line, process);
+}
+
+/* Starts @argv (NULL-terminated) and reads its output, handing each
+ * line to @line_func with @data, until it ends. */
+CharlaTestProcess *
+charla_test_process_spawnv (const char * const *argv,
+                            CharlaTestLineFunc  line_func,
+                            gpointer            data)
+{
+  g_autoptr(GError) error = NULL;
+  CharlaTestProcess *process = g_new0 (CharlaTestProcess, 1);
+
+  process->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                        &error);
+  g_assert_no_error (error);
+  process->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process->process));
+  process->cancellable = g_cancellable_new ();
+  process->line_func = line_func;
+  process->data = data;
+  process_read_next (process);
+
+  return process;
+}
+
+/* Ends the program (SIGKILL), waits for it and for the last read. */
+void
+charla_test_process_free (CharlaTestProcess *process)
+{
+  g_subprocess_force_exit (process->process);
+  g_subprocess_wait (process->process, NULL, NULL);
+  g_cancellable_cancel (process->cancellable);
+  CHARLA_TEST_WAIT_UNTIL (!process->reading);
+
+  g_object_unref (process->output);
+  g_object_unref (process->cancellable);
+  g_object_unref (process->process);
+  g_free (process);
+}
+
 struct _CharlaTestServers
 {
   GThread *thread;

@@ -112,6 +112,39 @@ gssize      charla_test_raw_receive        (GSocket             *socket,
                                             gsize                size);
 
 /**
+ * CharlaTestProcess:
+ * @process: the program
+ * @eof: whether its output has ended
+ *
+ * A program a test runs beside it: stdin is a pipe for the test to
+ * write, stdout is read line by line as it comes (from the default main
+ * context), each line handed to the test's #CharlaTestLineFunc; stderr
+ * goes to the test log.
+ */
+typedef void (*CharlaTestLineFunc) (const char *line,
+                                    gpointer    data);
+
+typedef struct
+{
+  GSubprocess        *process;
+  gboolean            eof;
+
+  /*< private >*/
+  GDataInputStream   *output;
+  GCancellable       *cancellable;
+  gboolean            reading;
+  CharlaTestLineFunc  line_func;
+  gpointer            data;
+} CharlaTestProcess;
+
+CharlaTestProcess *charla_test_process_spawnv (const char * const *argv,
+                                              CharlaTestLineFunc  line_func,
+                                              gpointer            data);
+void        charla_test_process_free       (CharlaTestProcess   *process);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CharlaTestProcess, charla_test_process_free)
+
+/**
  * CharlaTestServers:
  *
  * Servers a test talks to, run in a thread with a main context of its

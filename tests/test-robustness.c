@@ -1063,67 +1063,35 @@ test_per_address_cap (void)
  * prints (JSON lines) is collected as it comes. */
 typedef struct
 {
-  GSubprocess      *process;
-  GDataInputStream *output;
-  GCancellable     *cancellable;
-  GString          *notices;   /* every notice and error line, joined */
-  guint             n_messages;
-  gboolean          eof;
+  CharlaTestProcess *program;
+  GString           *notices;   /* every notice and error line, joined */
+  guint              n_messages;
 } Child;
 
-static void child_read_next (Child *child);
-
 static void
-on_child_line (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_child_line (const char *line,
+               gpointer    user_data)
 {
   Child *child = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                                     result, NULL, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (line == NULL)
-    {
-      child->eof = TRUE;
-      return;
-    }
 
   if (g_str_has_prefix (line, "{\"type\":\"message\""))
     child->n_messages++;
   else if (g_str_has_prefix (line, "{\"type\":\"notice\"") || g_str_has_prefix (line, "{\"type\":\"error\""))
     g_string_append_printf (child->notices, "%s\n", line);
-
-  child_read_next (child);
-}
-
-static void
-child_read_next (Child *child)
-{
-  g_data_input_stream_read_line_async (child->output, G_PRIORITY_DEFAULT, child->cancellable,
-                                       on_child_line, child);
 }
 
 static Child *
 child_start (const char *name,
              guint16     port)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *target = g_strdup_printf ("127.0.0.1:%u", port);
   const char *cli = g_getenv ("CHARLA_CLI");
+  const char *argv[] = { cli, "chat", "--port", "0", "--json", "--name", name, "--connect", target, NULL };
   Child *child = g_new0 (Child, 1);
 
   g_assert_nonnull (cli);
-  child->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                     cli, "chat", "--port", "0", "--json", "--name", name,
-                                     "--connect", target, NULL);
-  g_assert_no_error (error);
-  child->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child->process));
-  child->cancellable = g_cancellable_new ();
   child->notices = g_string_new (NULL);
-  child_read_next (child);
+  child->program = charla_test_process_spawnv (argv, on_child_line, child);
 
   return child;
 }
@@ -1131,12 +1099,7 @@ child_start (const char *name,
 static void
 child_free (Child *child)
 {
-  g_cancellable_cancel (child->cancellable);
-  g_subprocess_force_exit (child->process);
-  g_subprocess_wait (child->process, NULL, NULL);
-  g_object_unref (child->output);
-  g_object_unref (child->cancellable);
-  g_object_unref (child->process);
+  charla_test_process_free (child->program);
   g_string_free (child->notices, TRUE);
   g_free (child);
 }
@@ -1147,7 +1110,7 @@ static void
 child_signal (Child *child,
               int    signum)
 {
-  g_subprocess_send_signal (child->process, signum);
+  g_subprocess_send_signal (child->program->process, signum);
 }
 
 /* A peer process killed outright: the node notices and goes on. */
@@ -1293,7 +1256,7 @@ test_face_output_is_buffered (void)
   charla_node_send (node, "primero");
   CHARLA_TEST_WAIT_UNTIL (child->n_messages == 1);
 
-  writes_before = process_write_calls (child->process);
+  writes_before = process_write_calls (child->program->process);
   for (guint i = 0; i < 10000; i++)
     {
       g_autofree char *text = g_strdup_printf ("mensaje %u", i);
@@ -1301,7 +1264,7 @@ test_face_output_is_buffered (void)
       charla_node_send (node, text);
     }
   CHARLA_TEST_WAIT_UNTIL_FOR (120, child->n_messages == 10001);
-  writes = process_write_calls (child->process) - writes_before;
+  writes = process_write_calls (child->program->process) - writes_before;
 
   g_test_message ("10,000 messages printed in %" G_GUINT64_FORMAT " writes", writes);
   g_assert_cmpuint (writes, <, 2500);

@@ -36,52 +36,22 @@ hex_of_string (const char *text)
 /* The emulator process and the events it prints */
 
 typedef struct {
-  GSubprocess      *process;
-  GDataInputStream *lines;
-  GCancellable     *cancellable;
-  GPtrArray        *events;     /* JsonObject */
-  gboolean          reading;
-  gboolean          eof;
+  CharlaTestProcess *program;
+  GPtrArray         *events;     /* JsonObject */
 } SeedPeer;
 
-static void read_next_line (SeedPeer *seed);
-
 static void
-read_line_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_seed_line (const char *line,
+              gpointer    user_data)
 {
   SeedPeer *seed = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *line = NULL;
+  g_autoptr(JsonNode) node = json_from_string (line, &error);
 
-  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
-                                                    result, NULL, &error);
-  if (line == NULL)
-    {
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_test_message ("seed-peer output: %s", error->message);
-      seed->reading = FALSE;
-      seed->eof = TRUE;
-      return;
-    }
-
-  node = json_from_string (line, &error);
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     g_ptr_array_add (seed->events, json_object_ref (json_node_get_object (node)));
   else
     g_test_message ("seed-peer printed a non-JSON line: %s", line);
-
-  read_next_line (seed);
-}
-
-static void
-read_next_line (SeedPeer *seed)
-{
-  seed->reading = TRUE;
-  g_data_input_stream_read_line_async (seed->lines, G_PRIORITY_DEFAULT,
-                                       seed->cancellable, read_line_cb, seed);
 }
 
 static const char *
@@ -100,7 +70,6 @@ seed_peer_spawn (const char *first_arg,
                  ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   const char *python = g_getenv ("PYTHON");
   SeedPeer *seed;
   va_list args;
@@ -116,14 +85,7 @@ seed_peer_spawn (const char *first_arg,
 
   seed = g_new0 (SeedPeer, 1);
   seed->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  seed->cancellable = g_cancellable_new ();
-  seed->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                     G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                     &error);
-  g_assert_no_error (error);
-  seed->lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (seed->process));
-  read_next_line (seed);
+  seed->program = charla_test_process_spawnv ((const char * const *) argv->pdata, on_seed_line, seed);
   return seed;
 }
 
@@ -133,14 +95,7 @@ seed_peer_free (SeedPeer *seed)
   if (seed == NULL)
     return;
 
-  g_subprocess_force_exit (seed->process);
-  g_subprocess_wait (seed->process, NULL, NULL);
-  g_cancellable_cancel (seed->cancellable);
-  CHARLA_TEST_WAIT_UNTIL (!seed->reading);
-
-  g_clear_object (&seed->lines);
-  g_clear_object (&seed->process);
-  g_clear_object (&seed->cancellable);
+  charla_test_process_free (seed->program);
   g_ptr_array_unref (seed->events);
   g_free (seed);
 }
@@ -219,7 +174,7 @@ seed_peer_type_line (SeedPeer   *seed,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *with_newline = g_strconcat (line, "\n", NULL);
-  GOutputStream *input = g_subprocess_get_stdin_pipe (seed->process);
+  GOutputStream *input = g_subprocess_get_stdin_pipe (seed->program->process);
 
   g_output_stream_write_all (input, with_newline, strlen (with_newline),
                              NULL, NULL, &error);
@@ -234,7 +189,7 @@ seed_peer_wait_listening (SeedPeer *seed)
   JsonObject *event;
   gint64 port;
 
-  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "listening", 0) != NULL || seed->eof);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "listening", 0) != NULL || seed->program->eof);
   event = seed_peer_nth (seed, "listening", 0);
   g_assert_nonnull (event);
   port = json_object_get_int_member (event, "listening");
@@ -248,11 +203,11 @@ seed_peer_wait_exit (SeedPeer *seed)
 {
   g_autoptr(GError) error = NULL;
 
-  CHARLA_TEST_WAIT_UNTIL (seed->eof);
-  g_subprocess_wait (seed->process, NULL, &error);
+  CHARLA_TEST_WAIT_UNTIL (seed->program->eof);
+  g_subprocess_wait (seed->program->process, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (seed->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (seed->process), ==, 0);
+  g_assert_true (g_subprocess_get_if_exited (seed->program->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (seed->program->process), ==, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -826,7 +781,7 @@ spawn_seed_client (CharlaNode *node)
   g_autofree char *port = g_strdup_printf ("%u", charla_node_get_port (node));
   SeedPeer *seed = seed_peer_spawn ("client", "--port", port, "--check-unread", NULL);
 
-  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "connected", 0) != NULL || seed->eof);
+  CHARLA_TEST_WAIT_UNTIL (seed_peer_nth (seed, "connected", 0) != NULL || seed->program->eof);
   g_assert_nonnull (seed_peer_nth (seed, "connected", 0));
   return seed;
 }

@@ -17,16 +17,31 @@ import time
 import gi
 
 gi.require_version("Atspi", "2.0")
-from gi.repository import Atspi  # noqa: E402
+from gi.repository import Atspi, Gio, GLib  # noqa: E402
 
 WAIT_SECONDS = 20
 SEARCH_LABELS = ("Buscar servidores", "Search for Servers")
 
 
+def _a11y_bus_owned():
+    session = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    reply = session.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                              "NameHasOwner", GLib.Variant("(s)", ("org.a11y.Bus",)),
+                              GLib.VariantType("(b)"), Gio.DBusCallFlags.NONE, -1, None)
+    return reply.unpack()[0]
+
+
 def start_accessibility_bus():
+    """Starts the accessibility bus and returns once it is on the session
+    bus. An application started before that asks D-Bus to activate a
+    launcher of its own, and on a loaded machine two launchers raced."""
     # Its registry daemon says hello on stdout, which is TAP for tests.
-    return subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
-                            stdout=subprocess.DEVNULL)
+    launcher = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
+                                stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not _a11y_bus_owned() and time.monotonic() < deadline and launcher.poll() is None:
+        time.sleep(0.05)
+    return launcher
 
 
 def wait_for(what, probe, seconds=WAIT_SECONDS):
@@ -70,6 +85,10 @@ def find_containing(root, role, text):
 
 def find_app(name="charla"):
     desktop = Atspi.get_desktop(0)
+    # libatspi keeps the desktop's children from its first look and then
+    # follows events; an application that registered in between was never
+    # seen (a 90 s timeout under load). Ask the registry afresh each time.
+    desktop.clear_cache()
     for i in range(desktop.get_child_count()):
         app = desktop.get_child_at_index(i)
         if app is not None and app.get_name() == name:
@@ -108,7 +127,10 @@ def type_into(entry, text, enter=True):
     Atspi.EditableText.set_text_contents(entry, text)
     if enter:
         click(entry)
-        time.sleep(0.3)
+        # Enter goes where the keyboard focus is: wait for the click to
+        # have put it in the entry.
+        wait_for("the focus in the entry", lambda: entry.get_state_set().contains(Atspi.StateType.FOCUSED),
+                 seconds=5)
         press(RETURN)
 
 

@@ -9,13 +9,15 @@ the address and ports to search, finds the "Buscar servidores" (or, until
 the translation is in, "Search for Servers") button by its label and
 clicks it, double-clicks the seed's row with the mouse, writes in the
 message entry, and reads the seed's reply in the window. TAP output.
+
+Every step waits for a state (a row, a line on the seed's stdout, the
+scan's summary), never for a fixed time: the machine may be loaded.
 """
 
 import os
 import subprocess
 import sys
 import threading
-import time
 
 # libatspi warns about GTK 4 apps it cannot cache ("Error in GetItems ...
 # /org/a11y/atspi/cache"), which G_DEBUG=fatal-warnings made a SIGTRAP of
@@ -68,12 +70,24 @@ def main():
                                        env=env, stderr=subprocess.PIPE, text=True)
         children.append(app_process)
         stderr_lines = []
-        threading.Thread(target=lambda: stderr_lines.extend(app_process.stderr),
-                         daemon=True).start()
+        stderr_reader = threading.Thread(target=lambda: stderr_lines.extend(app_process.stderr),
+                                         daemon=True)
+        stderr_reader.start()
 
         # A first start under a sanitizer on a loaded machine can be slow.
         app = wait_for("charla on the accessibility bus", find_app, seconds=90)
+        if app is None:
+            print(f"# charla is {'running' if app_process.poll() is None else f'gone ({app_process.returncode})'}",
+                  flush=True)
+            for line in stderr_lines:
+                print(f"# charla: {line.rstrip()}", flush=True)
         tap(app is not None, "charla shows up on the accessibility bus")
+
+        # Where the seed's client half reaches us, read while the Servers
+        # page shows it.
+        reach = wait_for("the address others reach us at",
+                         lambda: find_containing(app, "label", "Others reach you at "))
+        port = int(reach.get_name().rsplit(":", 1)[1]) if reach else 0
 
         addresses = wait_for("the Addresses field", lambda: find(app, "text", ("Addresses",)))
         ports = find(app, "text", ("Ports",))
@@ -87,6 +101,9 @@ def main():
         row = wait_for("the seed's row", lambda: find(app, "list item", ("Criss",)))
         tap(row is not None, "the seed server is listed as Criss")
 
+        # Rows move while the search runs (its progress bar goes away at
+        # the end): click once the summary line says it is over.
+        wait_for("the end of the search", lambda: find_containing(app, "push button", " · "))
         double_click(row)
         connected = seed_events.wait(lambda e: "connected" in e)
         tap(connected is not None, "a double-click on the row connects to the seed")
@@ -97,13 +114,11 @@ def main():
         tap(heard is not None, "the seed reads what was typed in the entry")
 
         # The seed's reply: the seed's client half connects to us and writes.
-        reach = find_containing(app, "label", "Others reach you at ")
-        port = int(reach.get_name().rsplit(":", 1)[1]) if reach else 0
         client = subprocess.Popen([python, seed_peer, "client", "--host", address, "--port", str(port)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         children.append(client)
-        JsonLines(client.stdout)
-        time.sleep(0.5)
+        client_events = JsonLines(client.stdout)
+        client_events.wait(lambda e: "connected" in e)
         client.stdin.write("hola Persona, soy Criss\n")
         client.stdin.flush()
         reply = wait_for("the seed's reply in the window",
@@ -112,7 +127,7 @@ def main():
 
         app_process.terminate()
         app_process.wait(timeout=WAIT_SECONDS)
-        time.sleep(0.2)
+        stderr_reader.join(WAIT_SECONDS)    # all it wrote, up to its end
         warnings = [line.rstrip() for line in stderr_lines
                     if "WARNING" in line or "CRITICAL" in line or "ERROR" in line]
         for line in warnings:

@@ -46,6 +46,28 @@ test_local_targets_loopback_only (void)
   g_assert_cmpstr (targets[0], ==, "127.0.0.1");
 }
 
+/* Looking a name up asks a name server beyond loopback: under
+ * CHARLA_LOOPBACK_ONLY only "localhost" is looked up. No lookup here. */
+static void
+test_host_names_loopback_only (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("CHARLA_LOOPBACK_ONLY", "1", TRUE);
+  g_assert_true (charla_check_host_allowed ("localhost", NULL));
+  g_assert_true (charla_check_host_allowed ("LocalHost", NULL));
+  g_assert_false (charla_check_host_allowed ("host.invalid", &error));
+  g_assert_error (error, CHARLA_ERROR, CHARLA_ERROR_NOT_LOOPBACK);
+  g_assert_nonnull (strstr (error->message, "host.invalid"));
+  g_clear_error (&error);
+  g_assert_false (charla_check_host_allowed ("localhost.example", NULL));
+
+  /* Without the guard any name may be looked up. */
+  g_setenv ("CHARLA_LOOPBACK_ONLY", "0", TRUE);
+  g_assert_true (charla_check_host_allowed ("host.invalid", NULL));
+  g_setenv ("CHARLA_LOOPBACK_ONLY", "1", TRUE);
+}
+
 static void
 test_local_targets_scannable (void)
 {
@@ -204,6 +226,7 @@ main (int   argc,
 
   g_test_add_func ("/charla/network/target-for-interface", test_target_for_interface);
   g_test_add_func ("/charla/network/local-targets/loopback-only", test_local_targets_loopback_only);
+  g_test_add_func ("/charla/network/host-names/loopback-only", test_host_names_loopback_only);
   g_test_add_func ("/charla/network/local-targets/scannable", test_local_targets_scannable);
   g_test_add_func ("/charla/network/local-targets/listed", test_local_targets_listed);
   g_test_add_func ("/charla/network/own-addresses/chosen", test_own_addresses_chosen);

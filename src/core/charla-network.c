@@ -59,6 +59,35 @@ charla_check_target_allowed (GInetAddress  *address,
   return TRUE;
 }
 
+/**
+ * charla_check_host_allowed:
+ * @host: a host name about to be looked up
+ * @error: return location for a #CHARLA_ERROR_NOT_LOOPBACK error
+ *
+ * Looking a name up asks the name servers, which are not on loopback:
+ * under charla_loopback_only() not even that query may leave, so only
+ * "localhost" (answered from /etc/hosts) is looked up.
+ *
+ * Returns: %FALSE if charla_loopback_only() forbids looking @host up
+ */
+gboolean
+charla_check_host_allowed (const char  *host,
+                           GError     **error)
+{
+  g_return_val_if_fail (host != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (charla_loopback_only () && g_ascii_strcasecmp (host, "localhost") != 0)
+    {
+      g_set_error (error, CHARLA_ERROR, CHARLA_ERROR_NOT_LOOPBACK,
+                   _("CHARLA_LOOPBACK_ONLY is set: %s is not a loopback address"),
+                   host);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* The widest network a default scan covers: a /24 is 4,096 probes on
  * the seed's 16 ports and takes a fraction of a second. */
 #define WIDEST_DEFAULT_PREFIX 24

@@ -1396,6 +1396,7 @@ charla_node_connect_async (CharlaNode          *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GInetAddress) address = NULL;
   g_autofree char *bare_host = NULL;
+  g_autoptr(GError) error = NULL;
   GTask *task_ref;
   ConnectData *data;
 
@@ -1451,6 +1452,14 @@ charla_node_connect_async (CharlaNode          *self,
       connect_task_complete (task_ref, NULL,
                              g_error_new (CHARLA_ERROR, CHARLA_ERROR_INVALID_ADDRESS,
                                           _("“%s” is not a valid address"), data->label));
+      return;
+    }
+
+  /* Under CHARLA_LOOPBACK_ONLY not even the name server's query leaves
+   * loopback. */
+  if (address == NULL && !charla_check_host_allowed (bare_host, &error))
+    {
+      connect_task_complete (task_ref, NULL, g_steal_pointer (&error));
       return;
     }
 

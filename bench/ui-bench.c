@@ -381,7 +381,7 @@ scroll_down (GtkAdjustment *adjustment,
   g_auto(GStrv) parts = g_strsplit (scroll, ":", 3);
   double amount = parts[1] != NULL ? g_ascii_strtod (parts[1], NULL) : 0;
   double step, bottom;
-  guint n_steps = 0;
+  guint n_steps = 0, late_steps = 0, late_own = 0;
 
   gtk_adjustment_set_value (adjustment, 0);
   wait_frames (30);
@@ -404,7 +404,8 @@ scroll_down (GtkAdjustment *adjustment,
     {
       guint seen = frames.times->len;
       gint64 cpu_began = thread_cpu_usec ();
-      double step_cpu;
+      gint64 began = g_get_monotonic_time ();
+      double step_cpu, step_wall;
 
       /* For a drag, the position the pointer asks for; the list's upper
        * bound moves as rows are measured. */
@@ -416,16 +417,25 @@ scroll_down (GtkAdjustment *adjustment,
       while (frames.times->len == seen)
         g_main_context_iteration (NULL, TRUE);
       step_cpu = (thread_cpu_usec () - cpu_began) / 1000.0;
+      step_wall = (g_get_monotonic_time () - began) / 1000.0;
       g_array_append_val (cpu, step_cpu);
+      /* A late step that did not use a frame's worth of CPU here was
+       * late because something else had the CPU. */
+      if (step_wall > baseline + FRAME_MS)
+        {
+          late_steps++;
+          late_own += step_cpu > FRAME_MS;
+        }
     }
   label = g_strdup_printf ("scroll %s step_px=%.0f steps=%u", scroll, step, n_steps);
   frames_stop (label, baseline);
   g_array_sort (cpu, compare_double);
   if (cpu->len > 0)
-    printf ("scroll %s cpu_per_step_ms median=%.1f p90=%.1f p99=%.1f worst=%.1f over_16.7ms=%u\n", scroll,
+    printf ("scroll %s cpu_per_step_ms median=%.1f p90=%.1f p99=%.1f worst=%.1f over_16.7ms=%u"
+            " late_steps=%u of_which_cpu_over_16.7ms=%u\n", scroll,
             g_array_index (cpu, double, cpu->len / 2), g_array_index (cpu, double, (guint) (cpu->len * 0.9)),
             g_array_index (cpu, double, (guint) (cpu->len * 0.99)), g_array_index (cpu, double, cpu->len - 1),
-            count_over (cpu, FRAME_MS));
+            count_over (cpu, FRAME_MS), late_steps, late_own);
 }
 
 static int
@@ -550,6 +560,21 @@ run_listbox (guint n_messages)
   return 0;
 }
 
+/* When the scanner's lists changed, to tell which frame follows which. */
+static GString *list_changes;
+static gint64 list_changes_since;
+
+static void
+on_list_changed (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 const char *name)
+{
+  g_string_append_printf (list_changes, " %s+%u@%.0f", name, added,
+                          (g_get_monotonic_time () - list_changes_since) / 1000.0);
+}
+
 static int
 run_scan (const char *targets,
           const char *ports)
@@ -594,8 +619,13 @@ run_scan (const char *targets,
   real_poll = g_main_context_get_poll_func (NULL);
   g_main_context_set_poll_func (NULL, tracing_poll);
   busy = g_array_new (FALSE, FALSE, sizeof (Busy));
+  list_changes = g_string_new (NULL);
+  g_signal_connect (charla_scanner_get_servers (charla_node_get_scanner (node)), "items-changed",
+                    G_CALLBACK (on_list_changed), (gpointer) "servers");
+  g_signal_connect (charla_scanner_get_report (charla_node_get_scanner (node)), "items-changed",
+                    G_CALLBACK (on_list_changed), (gpointer) "report");
   frames_start ();
-  start = g_get_monotonic_time ();
+  start = list_changes_since = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.scan-targets", "(ss)", targets, ports);
   while (charla_server_list_get_scanning (list))
     g_main_context_iteration (NULL, TRUE);
@@ -606,6 +636,8 @@ run_scan (const char *targets,
     frames_stop (label, baseline);
   }
   busy_print ("scan", start);
+  printf ("scan list_changes%s\n", list_changes->str);
+  g_string_free (list_changes, TRUE);
   servers = charla_scanner_get_servers (charla_node_get_scanner (node));
   printf ("scan servers=%u summary=\"%s\"\n", g_list_model_get_n_items (servers),
           charla_server_list_get_summary (list));

@@ -8,7 +8,10 @@
 # namespace). Nothing leaves the namespace. Needs root, ip, iptables,
 # python3, Xvfb.
 #
-#   sudo flock -o /tmp/charla-bench.lock bench/ui-scan-lab.sh [BUILD_DIR] [RUNS]   # default _build, 3
+#   sudo flock -o /tmp/charla-bench.lock bench/ui-scan-lab.sh [BUILD_DIR] [RUNS] [SCANS]
+#
+# Defaults: _build, 3 runs (processes), 2 scans per run in the same
+# window (the first also pays for what GTK loads once).
 #
 # (-o: the Xvfb this script starts must not inherit the lock.)
 set -euo pipefail
@@ -16,6 +19,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../_build}
 runs=${2:-3}
+scans=${3:-2}
 bench=$build/bench/ui-bench
 ns=charla-ui-bench-$$
 node_pid=
@@ -57,6 +61,6 @@ echo "# expected: 5 servers (4 nodes + 1 Anonimo), 4016 filtered, 75 refused"
 for run in $(seq "$runs"); do
   echo "## run $run"
   # BENCH_WRAP: a command to run the window under, such as "perf record -g -o FILE".
-  in_ns env DISPLAY="$display" ${BENCH_WRAP:-} "$bench" scan --targets 127.0.1.0/24 --ports 9990-10005
+  in_ns env DISPLAY="$display" ${BENCH_WRAP:-} "$bench" scan --targets 127.0.1.0/24 --ports 9990-10005 --scans "$scans"
 done
 echo "# load after: $(uptime | sed 's/.*load average: //')"

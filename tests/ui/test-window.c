@@ -527,6 +527,37 @@ test_reachable_address (Fixture       *fixture,
   g_assert_cmpstr (g_value_get_string (&copied), ==, "untouched");
 }
 
+/* A new user's first look: at the default size the empty Servers page
+ * shows all of its advice, and at any size the page's own scrolled
+ * window is the only one around it, so the page scrolls to what does not
+ * fit. (An AdwStatusPage, which scrolls inside itself, was given too
+ * little height there and cut its last line off at 720×640.) */
+static void
+test_first_look_fits (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkWidget *advice = GTK_WIDGET (ui_test_find_label_containing (GTK_WIDGET (fixture->window), "with Ctrl+N"));
+  GtkWidget *servers_box = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                                      CHARLA_TYPE_WINDOW, "servers_box"));
+  GtkWidget *page = gtk_widget_get_ancestor (servers_box, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (page));
+  graphene_rect_t bounds;
+  int natural;
+
+  g_assert_nonnull (advice);
+  g_assert_true (gtk_widget_get_ancestor (advice, GTK_TYPE_SCROLLED_WINDOW) == page);
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  /* The advice has all the height its text needs, and the page shows
+   * all of it without scrolling. */
+  gtk_widget_measure (advice, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (advice), NULL, &natural, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_height (advice), >=, natural);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_assert_true (gtk_widget_compute_bounds (advice, page, &bounds));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (page));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -553,6 +584,8 @@ main (int   argc,
               fixture_set_up, test_markup_shows_literally, fixture_tear_down);
   g_test_add ("/charla/ui/window/disconnect-one", Fixture, NULL,
               fixture_set_up, test_disconnect_one, fixture_tear_down);
+  g_test_add ("/charla/ui/window/first-look-fits", Fixture, NULL,
+              fixture_set_up, test_first_look_fits, fixture_tear_down);
   g_test_add ("/charla/ui/window/reachable-address", Fixture, NULL,
               fixture_set_up, test_reachable_address, fixture_tear_down);
 

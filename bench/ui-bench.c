@@ -648,7 +648,7 @@ run_scan (const char *targets,
                                (g_get_monotonic_time () - start) / 1000.0);
       frames_stop (label, baseline);
       busy_print ("scan", start);
-      printf ("scan list_changes%s\n", list_changes->str);
+      printf ("scan list_changes%s started_at_us=%" G_GINT64_FORMAT "\n", list_changes->str, start);
       g_string_free (list_changes, TRUE);
       servers = charla_scanner_get_servers (charla_node_get_scanner (node));
       printf ("scan servers=%u summary=\"%s\"\n", g_list_model_get_n_items (servers),

@@ -192,19 +192,42 @@ on_application_changed (CharlaWindow *self)
   on_visible_page_changed (self);
 }
 
+/* What a search probes unless told otherwise: the preferences' hosts
+ * and ports; no hosts there (or no settings), this machine's networks;
+ * no settings, the default ports. */
 static void
-apply_scan_settings (CharlaWindow *self)
+dup_default_targets (CharlaWindow  *self,
+                     char         **out_targets,
+                     char         **out_ports)
 {
-  g_autofree char *targets = charla_settings_dup_scan_targets (self->settings);
-  g_autofree char *ports = charla_settings_dup_scan_ports (self->settings);
+  g_autofree char *targets = NULL;
+  g_autofree char *ports = NULL;
 
-  /* No targets in the preferences: this machine's networks. */
+  if (self->settings != NULL)
+    {
+      targets = charla_settings_dup_scan_targets (self->settings);
+      ports = charla_settings_dup_scan_ports (self->settings);
+    }
   if (targets == NULL)
     {
       g_auto(GStrv) local = charla_network_dup_local_targets ();
 
       targets = g_strjoinv (", ", local);
     }
+  if (ports == NULL)
+    ports = g_strdup_printf ("%u-%u", CHARLA_DEFAULT_PORT_MIN, CHARLA_DEFAULT_PORT_MAX);
+
+  *out_targets = g_steal_pointer (&targets);
+  *out_ports = g_steal_pointer (&ports);
+}
+
+static void
+apply_scan_settings (CharlaWindow *self)
+{
+  g_autofree char *targets = NULL;
+  g_autofree char *ports = NULL;
+
+  dup_default_targets (self, &targets, &ports);
   charla_server_list_set_targets (self->server_list, targets, ports);
 }
 
@@ -234,12 +257,17 @@ scan_targets_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   CharlaWindow *self = CHARLA_WINDOW (widget);
+  g_autofree char *default_targets = NULL;
+  g_autofree char *default_ports = NULL;
   const char *targets, *ports;
 
+  /* `--scan [TARGETS] [PORTS]`: what is left out is the default, as the
+   * help says and charla-cli does, not what the fields last held. */
   g_variant_get (parameter, "(&s&s)", &targets, &ports);
+  dup_default_targets (self, &default_targets, &default_ports);
   charla_server_list_set_targets (self->server_list,
-                                  *targets != '\0' ? targets : NULL,
-                                  *ports != '\0' ? ports : NULL);
+                                  *targets != '\0' ? targets : default_targets,
+                                  *ports != '\0' ? ports : default_ports);
   show_page (self, "servers");
   charla_server_list_scan (self->server_list);
 }

@@ -527,6 +527,60 @@ test_reachable_address (Fixture       *fixture,
   g_assert_cmpstr (g_value_get_string (&copied), ==, "untouched");
 }
 
+static const char *
+field_text (CharlaServerList *list,
+            const char       *name)
+{
+  GObject *row = gtk_widget_get_template_child (GTK_WIDGET (list), CHARLA_TYPE_SERVER_LIST, name);
+
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+/* `--scan` searches what the help says is the default for what it leaves
+ * out (the preferences' hosts and ports here, on this test's address),
+ * not whatever the fields held last. */
+static void
+test_typed_scan_defaults (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.charla.Charla");
+  g_autofree char *ports = g_strdup_printf ("%u-%u", PORT_MIN, PORT_MAX);
+  g_autofree char *line = g_strdup_printf ("--scan %s", fixture->address);
+  CharlaWindow *window;
+  CharlaServerList *list;
+  GtkEntry *entry;
+
+  g_settings_set_string (settings, "scan-targets", fixture->address);
+  g_settings_set_string (settings, "scan-ports", ports);
+  window = g_object_ref_sink (charla_window_new (NULL, fixture->node, settings));
+  list = CHARLA_SERVER_LIST (ui_test_find_widget (GTK_WIDGET (window), CHARLA_TYPE_SERVER_LIST, 0));
+  entry = GTK_ENTRY (charla_chat_view_get_entry (CHARLA_CHAT_VIEW (ui_test_find_widget (GTK_WIDGET (window),
+                                                                                        CHARLA_TYPE_CHAT_VIEW,
+                                                                                        0))));
+
+  /* The user searched elsewhere by hand. */
+  charla_server_list_set_targets (list, "127.0.0.254", "9999");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "--scan");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (field_text (list, "targets_row"), ==, fixture->address);
+  g_assert_cmpstr (field_text (list, "ports_row"), ==, ports);
+  CHARLA_TEST_WAIT_UNTIL (charla_server_list_get_summary (list) != NULL);
+  g_assert_cmpstr (charla_server_list_get_summary (list), ==, "3 servers found · 3 refused");
+
+  /* Targets without ports: the default ports. */
+  charla_server_list_set_targets (list, NULL, "9999");
+  gtk_editable_set_text (GTK_EDITABLE (entry), line);
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (field_text (list, "ports_row"), ==, ports);
+  CHARLA_TEST_WAIT_UNTIL (!charla_server_list_get_scanning (list));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_settings_reset (settings, "scan-targets");
+  g_settings_reset (settings, "scan-ports");
+}
+
 /* A new user's first look: at the default size the empty Servers page
  * shows all of its advice, and at any size the page's own scrolled
  * window is the only one around it, so the page scrolls to what does not
@@ -584,6 +638,8 @@ main (int   argc,
               fixture_set_up, test_markup_shows_literally, fixture_tear_down);
   g_test_add ("/charla/ui/window/disconnect-one", Fixture, NULL,
               fixture_set_up, test_disconnect_one, fixture_tear_down);
+  g_test_add ("/charla/ui/window/typed-scan-defaults", Fixture, NULL,
+              fixture_set_up, test_typed_scan_defaults, fixture_tear_down);
   g_test_add ("/charla/ui/window/first-look-fits", Fixture, NULL,
               fixture_set_up, test_first_look_fits, fixture_tear_down);
   g_test_add ("/charla/ui/window/reachable-address", Fixture, NULL,

@@ -105,11 +105,15 @@ charla_application_preferences_action (GSimpleAction *action,
 {
   CharlaApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  CharlaPreferencesWindow *preferences;
 
   /* Without the schema nothing could be kept: the action is disabled. */
   g_return_if_fail (self->settings != NULL);
 
-  gtk_window_present (GTK_WINDOW (charla_preferences_window_new (window, self->settings, self->node)));
+  preferences = charla_preferences_window_new (window, self->settings, self->node);
+  /* A name given with --name is this node's own (see start_node). */
+  charla_preferences_window_set_own_name (preferences, self->name_option);
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static const GActionEntry app_actions[] = {

@@ -21,6 +21,7 @@ enum {
   PROP_0,
   PROP_SETTINGS,
   PROP_NODE,
+  PROP_OWN_NAME,
   N_PROPS
 };
 
@@ -66,6 +67,7 @@ struct _CharlaPreferencesWindow
   GSettings            *settings;
   CharlaNode           *node;
   GListModel           *recent_connections;
+  char                 *own_name;
 
   /* Borrowed */
   TextField             fields[N_FIELDS];
@@ -213,10 +215,19 @@ on_text_setting_changed (GSettings               *settings,
 static void
 update_name_description (CharlaPreferencesWindow *self)
 {
-  g_autofree char *description =
-    /* Translators: %s is the name used when none is set: the user's real name or login */
-    g_strdup_printf (_("Others see this name in their searches and chats; connected Charla peers see a new name at once. Empty: “%s”."),
-                     charla_default_name ());
+  g_autofree char *description = NULL;
+
+  if (self->own_name != NULL)
+    description =
+      /* Translators: the first %s is the name given with --name, the
+       * second the name used when none is set: the user's real name or login */
+      g_strdup_printf (_("This Charla was started with --name “%s” and keeps that name; the display name is for Charla started without --name. Empty: “%s”."),
+                       self->own_name, charla_default_name ());
+  else
+    description =
+      /* Translators: %s is the name used when none is set: the user's real name or login */
+      g_strdup_printf (_("Others see this name in their searches and chats; connected Charla peers see a new name at once. Empty: “%s”."),
+                       charla_default_name ());
 
   adw_preferences_group_set_description (self->name_group, description);
 }
@@ -329,6 +340,10 @@ charla_preferences_window_get_property (GObject    *object,
       g_value_set_object (value, self->node);
       break;
 
+    case PROP_OWN_NAME:
+      g_value_set_string (value, self->own_name);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -350,6 +365,10 @@ charla_preferences_window_set_property (GObject      *object,
 
     case PROP_NODE:
       self->node = g_value_dup_object (value);
+      break;
+
+    case PROP_OWN_NAME:
+      charla_preferences_window_set_own_name (self, g_value_get_string (value));
       break;
 
     default:
@@ -385,6 +404,7 @@ charla_preferences_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->node);
+  g_clear_pointer (&self->own_name, g_free);
 
   G_OBJECT_CLASS (charla_preferences_window_parent_class)->finalize (object);
 }
@@ -417,6 +437,15 @@ charla_preferences_window_class_init (CharlaPreferencesWindowClass *klass)
   properties[PROP_NODE] =
     g_param_spec_object ("node", NULL, NULL, CHARLA_TYPE_NODE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * CharlaPreferencesWindow:own-name: (nullable)
+   *
+   * The name the node was started with (`charla --name`), which the
+   * display name does not change; %NULL when it follows the display name.
+   */
+  properties[PROP_OWN_NAME] =
+    g_param_spec_string ("own-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/charla/Charla/charla-preferences-window.ui");
@@ -471,4 +500,28 @@ charla_preferences_window_new (GtkWindow  *parent,
                        "settings", settings,
                        "node", node,
                        NULL);
+}
+
+/**
+ * charla_preferences_window_set_own_name:
+ * @name: (nullable): the name given with `--name`, or %NULL
+ *
+ * Tells the window that the node keeps @name whatever the display name
+ * is, so that it does not promise a rename at once.
+ */
+void
+charla_preferences_window_set_own_name (CharlaPreferencesWindow *self,
+                                        const char              *name)
+{
+  g_return_if_fail (CHARLA_IS_PREFERENCES_WINDOW (self));
+
+  if (g_strcmp0 (self->own_name, name) == 0)
+    return;
+
+  g_free (self->own_name);
+  self->own_name = g_strdup (name);
+
+  if (self->name_group != NULL)
+    update_name_description (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OWN_NAME]);
 }

@@ -14,5 +14,7 @@ G_DECLARE_FINAL_TYPE (CharlaPreferencesWindow, charla_preferences_window, CHARLA
 CharlaPreferencesWindow *charla_preferences_window_new (GtkWindow  *parent,
                                                         GSettings  *settings,
                                                         CharlaNode *node);
+void                     charla_preferences_window_set_own_name (CharlaPreferencesWindow *self,
+                                                                 const char              *name);
 
 G_END_DECLS

@@ -8,9 +8,11 @@
  * Charla's rename (the shared display-name) does not rename it, nor its
  * rename them. The node listens on loopback, on any free port. */
 #include <adwaita.h>
+#include <string.h>
 
 #include "charla-application.h"
 #include "charla-connect-dialog.h"
+#include "charla-preferences-window.h"
 #include "charla-server-list.h"
 #include "charla-settings.h"
 #include "charla-window.h"
@@ -207,6 +209,22 @@ check_recent_connections (CharlaWindow *window,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static CharlaPreferencesWindow *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CHARLA_IS_PREFERENCES_WINDOW (toplevel))
+        return CHARLA_PREFERENCES_WINDOW (toplevel);
+    }
+
+  return NULL;
+}
+
 /* Started with --name Ana: a second node beside the user's own Charla,
  * which shares the settings. */
 static void
@@ -215,6 +233,8 @@ check_own_name (CharlaApplication *app,
                 GSettings         *settings)
 {
   CharlaNode *node = charla_application_get_node (app);
+  CharlaPreferencesWindow *preferences;
+  AdwPreferencesGroup *name_group;
   g_autofree char *saved = NULL;
 
   /* The other Charla renamed itself (or the preferences did). */
@@ -230,6 +250,17 @@ check_own_name (CharlaApplication *app,
   g_assert_cmpstr (saved, ==, "Zoe");
 
   g_settings_reset (settings, "display-name");
+
+  /* The preferences do not promise to rename this node. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = find_preferences ();
+  g_assert_nonnull (preferences);
+  name_group = ADW_PREFERENCES_GROUP (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                                     CHARLA_TYPE_PREFERENCES_WINDOW,
+                                                                     "name_group"));
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (name_group),
+                            "started with --name “Ana”"));
+  gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
 static void

@@ -6,8 +6,9 @@
 
 runs this three times (light, dark, 360 px wide) inside
 tests/ui/run-under-display.sh. Each run starts a seed server ("Criss"),
-a charla-cli node ("Beto") and the window ("Ana") on a loopback address
-of its own, then acts through AT-SPI as a person would and grabs the
+a charla-cli node ("Beto") and the window ("Ana", the display name in
+the settings make-screenshots.sh gives it) on a loopback address of its
+own, then acts through AT-SPI as a person would and grabs the
 window with ImageMagick's `import` after each step.
 """
 
@@ -70,7 +71,7 @@ def main():
         env = dict(os.environ)
         env.pop("GTK_A11Y", None)
         env.pop("NO_AT_BRIDGE", None)
-        app_process = subprocess.Popen([os.environ["CHARLA_APP"], "--name", "Ana", "--bind", address,
+        app_process = subprocess.Popen([os.environ["CHARLA_APP"], "--bind", address,
                                         "--ports", "9991"], env=env)
         children.append(app_process)
         app = must("charla", wait_for("charla", find_app))

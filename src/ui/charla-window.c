@@ -143,14 +143,43 @@ on_peers_changed (CharlaWindow *self)
   adw_view_stack_page_set_badge_number (self->peers_page, n_peers);
 }
 
+/* A scan's own lines are shown where it runs, on the Servers page: they
+ * are no reason to call the user to the chat. */
+static gboolean
+message_calls_to_chat (CharlaMessage *message)
+{
+  switch (charla_message_get_event (message))
+    {
+    case CHARLA_MESSAGE_EVENT_SCAN_STARTED:
+    case CHARLA_MESSAGE_EVENT_SCAN_FINISHED:
+    case CHARLA_MESSAGE_EVENT_SCAN_FAILED:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
 static void
-on_message (CharlaWindow *self,
+on_message (GListModel   *messages,
             guint         position,
             guint         removed,
-            guint         added)
+            guint         added,
+            CharlaWindow *self)
 {
-  if (added > 0 && g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "chat") != 0)
-    adw_view_stack_page_set_needs_attention (self->chat_page, TRUE);
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "chat") == 0 ||
+      adw_view_stack_page_get_needs_attention (self->chat_page))
+    return;
+
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(CharlaMessage) message = g_list_model_get_item (messages, i);
+
+      if (message_calls_to_chat (message))
+        {
+          adw_view_stack_page_set_needs_attention (self->chat_page, TRUE);
+          return;
+        }
+    }
 }
 
 static CharlaNotifier *
@@ -568,7 +597,7 @@ charla_window_constructed (GObject *object)
 
   self->chat_view = CHARLA_CHAT_VIEW (charla_chat_view_new (messages));
   adw_bin_set_child (self->chat_bin, GTK_WIDGET (self->chat_view));
-  g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_message), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (messages, "items-changed", G_CALLBACK (on_message), self, 0);
 
   gtk_list_box_bind_model (self->peers_list, peers, create_peer_row, NULL, NULL);
   g_signal_connect_object (peers, "items-changed", G_CALLBACK (on_peers_changed), self, G_CONNECT_SWAPPED);

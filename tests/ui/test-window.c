@@ -164,6 +164,14 @@ on_silent_incoming (GSocketService     *service,
   return TRUE;
 }
 
+static gboolean
+chat_needs_attention (Fixture *fixture)
+{
+  GtkWidget *chat = adw_view_stack_get_child_by_name (fixture->stack, "chat");
+
+  return adw_view_stack_page_get_needs_attention (adw_view_stack_get_page (fixture->stack, chat));
+}
+
 static void
 test_scan_lists_servers (Fixture       *fixture,
                          gconstpointer  data)
@@ -217,6 +225,9 @@ test_scan_lists_servers (Fixture       *fixture,
   g_assert_cmpstr (charla_message_get_text (ui_test_last_message (fixture->node)), ==,
                    "Scan finished: 4 servers found · 2 refused.");
   g_assert_true (charla_server_list_get_can_scan (fixture->server_list));
+  /* The scan's lines are in the chat too, but it ran here: nothing new
+   * to call the user to the Chat page for. */
+  g_assert_false (chat_needs_attention (fixture));
 
   g_socket_service_stop (silent);
   g_socket_listener_close (G_SOCKET_LISTENER (silent));
@@ -345,9 +356,15 @@ test_text_both_ways (Fixture       *fixture,
     g_assert_nonnull (strstr (charla_wrapped_text_get_text (text), "bell"));
   }
 
+  /* A message that arrives while another page is shown marks the Chat
+   * page until it is seen. */
+  adw_view_stack_set_visible_child_name (fixture->stack, "servers");
+  g_assert_false (chat_needs_attention (fixture));
   charla_node_send (fixture->ana, "buenas, Tester");
   CHARLA_TEST_WAIT_UNTIL (ui_test_has_message (fixture->node, CHARLA_MESSAGE_INCOMING, "buenas, Tester"));
+  g_assert_true (chat_needs_attention (fixture));
   adw_view_stack_set_visible_child_name (fixture->stack, "chat");
+  g_assert_false (chat_needs_attention (fixture));
   CHARLA_TEST_WAIT_UNTIL (ui_test_find_text (GTK_WIDGET (fixture->chat_view), "buenas, Tester") != NULL);
   CHARLA_TEST_WAIT_UNTIL (ui_test_find_text (GTK_WIDGET (fixture->chat_view), "hola Ana") != NULL);
 }

@@ -21,8 +21,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "ui"))
 from charla_atspi import (ESCAPE, SEARCH_LABELS, Atspi, JsonLines, click,  # noqa: E402
                           double_click, find, find_app, find_containing, press,
-                          resize_window, start_accessibility_bus, type_into, wait_for,
-                          window_id)
+                          resize_window, start_accessibility_bus, stop_processes, type_into,
+                          wait_for, window_id)
 
 
 def shoot(out_dir, name, title="Charla"):
@@ -157,13 +157,7 @@ def main():
             must("shortcuts", wait_for("shortcuts", lambda: window_id("charla", min_width=400)))
             shoot(args.out_dir, "shortcuts" + suffix, "charla")
     finally:
-        for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+        stop_processes(children)
 
 
 if __name__ == "__main__":

@@ -188,3 +188,15 @@ def resize_window(title, width, height):
     xlib.XFlush(display)
     xlib.XCloseDisplay(display)
     return True
+
+
+def stop_processes(processes):
+    """Ends what a script started, the last started first: a polite
+    SIGTERM, then SIGKILL for one that does not end within 5 s."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()

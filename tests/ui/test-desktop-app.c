@@ -16,7 +16,7 @@
 #include "charla-server-list.h"
 #include "charla-settings.h"
 #include "charla-window.h"
-#include "charla-test-support.h"
+#include "ui-test-util.h"
 
 #define APP_ID "io.github.charla.Charla"
 
@@ -24,19 +24,7 @@ static gpointer
 find_widget (GtkWidget *widget,
              GType      type)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      gpointer found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return ui_test_find_widget (widget, type, 0);
 }
 
 static gboolean
@@ -155,17 +143,7 @@ check_no_notification_server (CharlaApplication *app,
 static CharlaConnectDialog *
 find_connect_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (CHARLA_IS_CONNECT_DIALOG (toplevel))
-        return CHARLA_CONNECT_DIALOG (toplevel);
-    }
-
-  return NULL;
+  return (CharlaConnectDialog *) ui_test_find_toplevel (CHARLA_TYPE_CONNECT_DIALOG);
 }
 
 static gboolean
@@ -212,17 +190,7 @@ check_recent_connections (CharlaWindow *window,
 static CharlaPreferencesWindow *
 find_preferences (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (CHARLA_IS_PREFERENCES_WINDOW (toplevel))
-        return CHARLA_PREFERENCES_WINDOW (toplevel);
-    }
-
-  return NULL;
+  return (CharlaPreferencesWindow *) ui_test_find_toplevel (CHARLA_TYPE_PREFERENCES_WINDOW);
 }
 
 /* Started with --name Ana: a second node beside the user's own Charla,

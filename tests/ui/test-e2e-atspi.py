@@ -26,7 +26,7 @@ APP_G_DEBUG = os.environ.pop("G_DEBUG", None)
 
 from charla_atspi import (SEARCH_LABELS, WAIT_SECONDS, Atspi, JsonLines, double_click,
                           find, find_app, find_containing, start_accessibility_bus,
-                          type_into, wait_for)
+                          stop_processes, type_into, wait_for)
 
 step = 0
 
@@ -134,13 +134,7 @@ def main():
             print(f"# charla: {line}", flush=True)
         tap(not warnings, "charla printed no warning")
     finally:
-        for child in reversed(children):
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+        stop_processes(children)
 
 
 if __name__ == "__main__":

@@ -130,17 +130,7 @@ type_line (Fixture    *fixture,
 static CharlaConnectDialog *
 find_connect_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (CHARLA_IS_CONNECT_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return CHARLA_CONNECT_DIALOG (toplevel);
-    }
-
-  return NULL;
+  return (CharlaConnectDialog *) ui_test_find_toplevel (CHARLA_TYPE_CONNECT_DIALOG);
 }
 
 static void
@@ -255,17 +245,7 @@ test_scan_input_validated (Fixture       *fixture,
 static CharlaScanReport *
 find_scan_report (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (CHARLA_IS_SCAN_REPORT (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return CHARLA_SCAN_REPORT (toplevel);
-    }
-
-  return NULL;
+  return (CharlaScanReport *) ui_test_find_toplevel (CHARLA_TYPE_SCAN_REPORT);
 }
 
 static void

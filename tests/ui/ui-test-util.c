@@ -69,6 +69,24 @@ ui_test_find_widget (GtkWidget *root,
   return find_widget (root, type, &nth);
 }
 
+/* The first shown toplevel of @type (a dialog the code under test
+ * opened), or NULL. */
+GtkWindow *
+ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type) && gtk_widget_get_visible (toplevel))
+        return GTK_WINDOW (toplevel);
+    }
+
+  return NULL;
+}
+
 /* A mapped label showing exactly @text. */
 GtkLabel *
 ui_test_find_label (GtkWidget  *root,

@@ -18,6 +18,7 @@ const char    *ui_test_address      (void);
 GtkWidget     *ui_test_find_widget  (GtkWidget    *root,
                                      GType         type,
                                      guint         nth);
+GtkWindow     *ui_test_find_toplevel (GType        type);
 GtkLabel      *ui_test_find_label   (GtkWidget    *root,
                                      const char   *text);
 GtkLabel      *ui_test_find_label_containing (GtkWidget  *root,

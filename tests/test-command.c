@@ -160,6 +160,23 @@ test_help_text (void)
   for (const char * const *command = (const char * const[]) { "--ch", "--ex", "--name", "--scan", "--help", NULL };
        *command != NULL; command++)
     g_assert_nonnull (strstr (help, *command));
+
+  /* The text is the table in columns: the heading, then each usage
+   * with its description beside it, continuations under it. */
+  g_assert_true (g_str_has_prefix (help, charla_command_help_heading ()));
+  for (guint i = 0; i < charla_command_help_get_n_entries (); i++)
+    {
+      const char *usage, *description;
+      g_auto(GStrv) lines = NULL;
+      g_autofree char *first = NULL;
+
+      charla_command_help_get_entry (i, &usage, &description);
+      lines = g_strsplit (description, "\n", -1);
+      /* 24: the longest usage, "--scan [TARGETS] [PORTS]" */
+      first = g_strdup_printf ("\n  %-24s  %s", usage, lines[0]);
+      g_assert_nonnull (strstr (help, first));
+    }
+  g_assert_nonnull (strstr (help, "\n                            (without HOST or PORT you are asked for them)\n"));
 }
 
 static void

@@ -394,25 +394,110 @@ charla_command_parse (const char  *line,
   return charla_command_new_send (line);
 }
 
+/* The chat commands, as `--help` lists them. A description's "\n"
+ * continues it on a line of its own in a terminal; elsewhere it is a
+ * space. */
+static const struct {
+  const char *usage;
+  const char *description;
+} help_entries[] = {
+  /* TRANSLATORS: the usages of the chat commands; translate the words
+   * in capitals only, never the commands */
+  { N_("TEXT"), N_("send TEXT to every connected peer") },
+  { N_("--ch [HOST[:PORT]]"), N_("connect to one more server, keeping the others") },
+  { N_("--ch HOST PORT"), N_("the same, with the port apart\n(without HOST or PORT you are asked for them)") },
+  { "--ex", N_("close every connection") },
+  { "--name", N_("list the connected peers' names") },
+  { N_("--name NEW"), N_("rename this node") },
+  { N_("--scan [TARGETS] [PORTS]"), N_("look for servers (default: this machine's\nnetworks, ports 9990-10005)") },
+  { "--help", N_("list these commands") },
+};
+
+/**
+ * charla_command_help_heading:
+ *
+ * Returns: (transfer none): what the help's list is, translated
+ */
+const char *
+charla_command_help_heading (void)
+{
+  return _("Chat commands (type them as a line)");
+}
+
+/**
+ * charla_command_help_get_n_entries:
+ *
+ * Returns: how many commands the help lists
+ */
+guint
+charla_command_help_get_n_entries (void)
+{
+  return G_N_ELEMENTS (help_entries);
+}
+
+/**
+ * charla_command_help_get_entry:
+ * @index: below charla_command_help_get_n_entries()
+ * @usage: (out) (transfer none): how the command is typed ("--ch HOST PORT")
+ * @description: (out) (transfer none): what it does; a "\n" in it ends a
+ *   line in a terminal, a space anywhere else
+ *
+ * One line of the help, translated, for a face that lays it out itself.
+ */
+void
+charla_command_help_get_entry (guint        index,
+                               const char **usage,
+                               const char **description)
+{
+  g_return_if_fail (index < G_N_ELEMENTS (help_entries));
+
+  *usage = _(help_entries[index].usage);
+  *description = _(help_entries[index].description);
+}
+
+static char *
+format_help_text (void)
+{
+  g_autoptr(GString) text = g_string_new (charla_command_help_heading ());
+  glong width = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (help_entries); i++)
+    width = MAX (width, g_utf8_strlen (_(help_entries[i].usage), -1));
+
+  g_string_append_c (text, ':');
+  for (guint i = 0; i < G_N_ELEMENTS (help_entries); i++)
+    {
+      const char *usage, *description;
+      g_auto(GStrv) lines = NULL;
+
+      charla_command_help_get_entry (i, &usage, &description);
+      lines = g_strsplit (description, "\n", -1);
+      /* Columns by characters, not bytes: usages may be translated. */
+      g_string_append_printf (text, "\n  %s%*s  %s", usage, (int) (width - g_utf8_strlen (usage, -1)), "",
+                              lines[0]);
+      for (guint j = 1; lines[j] != NULL; j++)
+        g_string_append_printf (text, "\n  %*s  %s", (int) width, "", lines[j]);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /**
  * charla_command_help_text:
  *
- * The chat commands, one per line, for `--help` in every face.
+ * The chat commands, one per line in columns, for `--help` in a
+ * terminal and in the node's history.
  *
  * Returns: (transfer none): translated text
  */
 const char *
 charla_command_help_text (void)
 {
-  return _("Chat commands (type them as a line):\n"
-           "  TEXT                      send TEXT to every connected peer\n"
-           "  --ch [HOST[:PORT]]        connect to one more server, keeping the others\n"
-           "  --ch HOST PORT            the same, with the port apart\n"
-           "                            (without HOST or PORT you are asked for them)\n"
-           "  --ex                      close every connection\n"
-           "  --name                    list the connected peers' names\n"
-           "  --name NEW                rename this node\n"
-           "  --scan [TARGETS] [PORTS]  look for servers (default: this machine's\n"
-           "                            networks, ports 9990-10005)\n"
-           "  --help                    list these commands");
+  static gsize help_text;
+
+  /* Laid out once: the language does not change while running. */
+  if (g_once_init_enter (&help_text))
+    g_once_init_leave (&help_text, (gsize) format_help_text ());
+
+  return (const char *) help_text;
 }

@@ -65,6 +65,11 @@ const char        *charla_command_get_ports     (CharlaCommand  *self);
 gboolean           charla_command_needs_input   (CharlaCommand  *self);
 
 const char        *charla_command_help_text     (void);
+const char        *charla_command_help_heading  (void);
+guint              charla_command_help_get_n_entries (void);
+void               charla_command_help_get_entry (guint          index,
+                                                  const char   **usage,
+                                                  const char   **description);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CharlaCommand, charla_command_unref)
 

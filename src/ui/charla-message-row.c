@@ -146,64 +146,36 @@ add_command_attributes (PangoAttrList *attributes,
   pango_attr_list_insert (attributes, attribute);
 }
 
-/* The help text is laid out in columns for a terminal (the CLI prints it
- * as it is): "  --ex      close every connection", with descriptions
- * continued on lines indented to their column. Columns of spaces do not
- * line up in a proportional font and break apart when a narrow window
- * wraps them, so the window shows one line per command instead: the
- * command in monospace, then its description, wrapping as any text. A
- * line that is not in that shape is kept as it is. */
+/* The help from the core's table, not from the message's text: that is
+ * laid out in columns for a terminal, which do not line up in a
+ * proportional font and break apart when a narrow window wraps them. One
+ * line per command instead: the command in monospace, then what it does,
+ * wrapping as any text. */
 static void
 update_help (CharlaMessageRow *self,
-             const char       *text,
              const char       *time)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   g_autoptr(GString) body = g_string_new (NULL);
-  g_autofree char *heading = g_strdup (lines[0] != NULL ? lines[0] : "");
   PangoAttrList *attributes = pango_attr_list_new ();
-  gboolean in_entry = FALSE;
-  gsize heading_len = strlen (heading);
 
-  if (heading_len > 0 && heading[heading_len - 1] == ':')
-    heading[heading_len - 1] = '\0';
-  update_heading (self, heading, time);
+  update_heading (self, charla_command_help_heading (), time);
 
-  for (guint i = 1; lines[0] != NULL && lines[i] != NULL; i++)
+  for (guint i = 0; i < charla_command_help_get_n_entries (); i++)
     {
-      const char *line = lines[i];
-      const char *content = line + strspn (line, " ");
-      gsize indent = content - line;
-      const char *gap = strstr (content, "  ");
+      const char *usage, *description;
+      guint start;
 
-      if (*content == '\0')
-        continue;
-
-      if (in_entry && (indent > 4 || gap == NULL))
-        {
-          /* The description goes on. */
-          g_string_append_c (body, ' ');
-          g_string_append (body, content);
-          continue;
-        }
-
-      if (body->len > 0)
+      charla_command_help_get_entry (i, &usage, &description);
+      if (i > 0)
         g_string_append_c (body, '\n');
-
-      in_entry = gap != NULL && indent <= 4;
-      if (in_entry)
-        {
-          guint start = body->len;
-
-          g_string_append_len (body, content, gap - content);
-          add_command_attributes (attributes, start, body->len);
-          g_string_append (body, "  ");
-          g_string_append (body, gap + strspn (gap, " "));
-        }
-      else
-        {
-          g_string_append (body, content);
-        }
+      start = body->len;
+      g_string_append (body, usage);
+      add_command_attributes (attributes, start, body->len);
+      g_string_append (body, "  ");
+      start = body->len;
+      g_string_append (body, description);
+      /* Its terminal line breaks are only spaces here. */
+      g_strdelimit (body->str + start, "\n", ' ');
     }
 
   /* Text first: attributes apply to the layout's current text. */
@@ -262,7 +234,7 @@ charla_message_row_update (CharlaMessageRow *self)
 
   if (charla_message_get_event (self->message) == CHARLA_MESSAGE_EVENT_HELP)
     {
-      update_help (self, charla_message_get_text (self->message), time);
+      update_help (self, time);
       return;
     }
 

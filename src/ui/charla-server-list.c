@@ -418,14 +418,8 @@ charla_server_list_class_init (CharlaServerListClass *klass)
 static void
 charla_server_list_init (CharlaServerList *self)
 {
-  g_autofree char *ports = g_strdup_printf ("%u-%u", CHARLA_DEFAULT_PORT_MIN, CHARLA_DEFAULT_PORT_MAX);
-  g_auto(GStrv) local = charla_network_dup_local_targets ();
-  g_autofree char *targets = g_strjoinv (", ", local);
-
+  /* The fields are filled by the window, which knows the preferences. */
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* This machine's networks (only loopback under CHARLA_LOOPBACK_ONLY). */
-  charla_server_list_set_targets (self, targets, ports);
 }
 
 /**

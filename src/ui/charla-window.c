@@ -570,10 +570,10 @@ charla_window_constructed (GObject *object)
 
   self->server_list = g_object_new (CHARLA_TYPE_SERVER_LIST, "node", self->node, NULL);
   gtk_box_append (self->servers_box, GTK_WIDGET (self->server_list));
+  /* What to search by default, now and whenever the preferences change. */
+  apply_scan_settings (self);
   if (self->settings != NULL)
     {
-      /* The preferences' defaults, now and whenever they change. */
-      apply_scan_settings (self);
       g_signal_connect_object (self->settings, "changed::scan-targets", G_CALLBACK (apply_scan_settings), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::scan-ports", G_CALLBACK (apply_scan_settings), self,

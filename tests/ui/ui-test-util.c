@@ -36,22 +36,62 @@ ui_test_address (void)
   return address;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type,
-             guint     *nth)
+/* What a search under a root wants: the @nth widget of @type, and when
+ * @text is set, a mapped one whose shown text is @text (or contains it). */
+typedef struct {
+  GType       type;
+  const char *text;
+  gboolean    containing;
+  guint       nth;
+} Wanted;
+
+static const char *
+shown_text (GtkWidget *widget)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  if (CHARLA_IS_WRAPPED_TEXT (widget))
+    return charla_wrapped_text_get_text (CHARLA_WRAPPED_TEXT (widget));
+  return NULL;
+}
+
+static gboolean
+is_wanted (GtkWidget *widget,
+           Wanted    *wanted)
+{
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (widget, wanted->type))
+    return FALSE;
+
+  if (wanted->text != NULL)
     {
-      if (*nth == 0)
-        return root;
-      (*nth)--;
+      const char *shown = shown_text (widget);
+
+      if (!gtk_widget_get_mapped (widget) || shown == NULL ||
+          !(wanted->containing ? strstr (shown, wanted->text) != NULL : g_str_equal (shown, wanted->text)))
+        return FALSE;
     }
+
+  if (wanted->nth > 0)
+    {
+      wanted->nth--;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Depth first, @root included. */
+static gpointer
+find (GtkWidget *root,
+      Wanted    *wanted)
+{
+  if (is_wanted (root, wanted))
+    return root;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_widget (child, type, nth);
+      GtkWidget *found = find (child, wanted);
 
       if (found != NULL)
         return found;
@@ -66,7 +106,7 @@ ui_test_find_widget (GtkWidget *root,
                      GType      type,
                      guint      nth)
 {
-  return find_widget (root, type, &nth);
+  return find (root, &(Wanted) { .type = type, .nth = nth });
 }
 
 /* The first shown toplevel of @type (a dialog the code under test
@@ -92,20 +132,7 @@ GtkLabel *
 ui_test_find_label (GtkWidget  *root,
                     const char *text)
 {
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    return GTK_LABEL (root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkLabel *found = ui_test_find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return find (root, &(Wanted) { .type = GTK_TYPE_LABEL, .text = text });
 }
 
 /* A mapped label whose text contains @text. */
@@ -113,61 +140,24 @@ GtkLabel *
 ui_test_find_label_containing (GtkWidget  *root,
                                const char *text)
 {
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
-    return GTK_LABEL (root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkLabel *found = ui_test_find_label_containing (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return find (root, &(Wanted) { .type = GTK_TYPE_LABEL, .text = text, .containing = TRUE });
 }
 
 /* A mapped CharlaWrappedText (a message's text or header in the chat
- * view) whose text is @text, or contains it when @containing. */
-static CharlaWrappedText *
-find_text (GtkWidget  *root,
-           const char *text,
-           gboolean    containing)
-{
-  if (CHARLA_IS_WRAPPED_TEXT (root) && gtk_widget_get_mapped (root))
-    {
-      const char *shown = charla_wrapped_text_get_text (CHARLA_WRAPPED_TEXT (root));
-
-      if (containing ? strstr (shown, text) != NULL : g_str_equal (shown, text))
-        return CHARLA_WRAPPED_TEXT (root);
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      CharlaWrappedText *found = find_text (child, text, containing);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
+ * view) whose text is @text. */
 CharlaWrappedText *
 ui_test_find_text (GtkWidget  *root,
                    const char *text)
 {
-  return find_text (root, text, FALSE);
+  return find (root, &(Wanted) { .type = CHARLA_TYPE_WRAPPED_TEXT, .text = text });
 }
 
+/* The same, whose text contains @text. */
 CharlaWrappedText *
 ui_test_find_text_containing (GtkWidget  *root,
                               const char *text)
 {
-  return find_text (root, text, TRUE);
+  return find (root, &(Wanted) { .type = CHARLA_TYPE_WRAPPED_TEXT, .text = text, .containing = TRUE });
 }
 
 CharlaMessage *
